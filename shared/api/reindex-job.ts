@@ -1,0 +1,110 @@
+// ReindexJob (activity.miloapis.com/v1alpha1, cluster-scoped): DESIGN.md §4.1.
+
+export const GROUP = 'activity.miloapis.com';
+export const VERSION = 'v1alpha1';
+export const REINDEXJOB_PLURAL = 'reindexjobs';
+export const REINDEXJOB_KIND = 'ReindexJob';
+export const ACTIVITYPOLICY_PLURAL = 'activitypolicies';
+
+export interface ReindexJobSpec {
+  timeRange: { startTime: string; endTime?: string };
+  policySelector?: { names?: string[]; matchLabels?: Record<string, string> };
+  config?: {
+    batchSize?: number;
+    rateLimit?: number;
+    dryRun?: boolean;
+    parallelism?: number;
+    /** A count of non-fatal errors, or a percent of processed events ("0.5%"). */
+    maxErrors?: number | string;
+  };
+  ttlSecondsAfterFinished?: number;
+  suspend?: boolean;
+}
+
+export type ReindexJobPhase = 'Pending' | 'Running' | 'Suspended' | 'Succeeded' | 'Failed';
+
+/** metav1.Condition */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface ErrorSample {
+  originId: string;
+  policy: string;
+  rule: string;
+  message: string;
+}
+
+export interface DryRunSample {
+  originId: string;
+  policy?: string;
+  storedSummary?: string;
+  newSummary?: string;
+}
+
+export interface DryRunReport {
+  wouldCreate: number;
+  wouldChange: number;
+  unchanged: number;
+  wouldOrphan: number;
+  samples: { create: DryRunSample[]; change: DryRunSample[]; orphan: DryRunSample[] };
+}
+
+export interface ReindexJobStatus {
+  phase?: ReindexJobPhase;
+  message?: string;
+  observedGeneration?: number;
+  progress?: {
+    totalEvents: number;
+    processedEvents: number;
+    activitiesGenerated: number;
+    errors: number;
+    currentBatch: number;
+    totalBatches: number;
+    /** Integer percent, 0..100: what the PROGRESS printer column shows. */
+    percent?: number;
+  };
+  startedAt?: string;
+  completedAt?: string;
+  conditions?: Condition[];
+  resolvedTimeRange?: { startTime: string; endTime: string };
+  policies?: { name: string; resourceVersion: string }[];
+  windows?: {
+    total: number;
+    completed: number;
+    failed: number;
+    completedRanges: string;
+    failedRanges: string;
+  };
+  eventsPerSecond?: number;
+  estimatedCompletionTime?: string;
+  errorSamples?: ErrorSample[];
+  dryRunReport?: DryRunReport;
+}
+
+export interface ObjectMeta {
+  name: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+}
+
+export interface ReindexJob {
+  apiVersion: `${typeof GROUP}/${typeof VERSION}`;
+  kind: typeof REINDEXJOB_KIND;
+  metadata: ObjectMeta;
+  spec: ReindexJobSpec;
+  status?: ReindexJobStatus;
+}
+
+export const TERMINAL_PHASES: ReadonlySet<ReindexJobPhase> = new Set(['Succeeded', 'Failed']);

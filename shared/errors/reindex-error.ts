@@ -1,0 +1,15 @@
+// Failures we expect carry an HTTP status, and the status carries Knative's
+// retry meaning: the Broker does not retry 400/413 and redelivers 5xx.
+export class ReindexError extends Error {
+  override name = 'ReindexError';
+  constructor(
+    readonly status: 400 | 404 | 413 | 503,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+  get retryable(): boolean {
+    return this.status >= 500;
+  }
+}
