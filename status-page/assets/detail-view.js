@@ -1,0 +1,111 @@
+import { h } from './el.js';
+import { age, eta, formatNumber, formatRate, formatTime, SOURCE_LABEL } from './format.js';
+import { phaseBadge, progressBar } from './phase-badge.js';
+import { sparkline } from './sparkline.js';
+import { table } from './tables.js';
+import { legend, WindowStrips } from './window-strip.js';
+
+const card = (title, id, ...body) => h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), body);
+
+/** One job's page: built once, then refreshed in place on every poll. */
+export class DetailView {
+  constructor(root, name) {
+    this.name = name;
+    this.head = h('section', { class: 'card head' });
+    this.windowDetail = h('p', { class: 'window-detail', 'aria-live': 'polite' }, 'Hover over or focus a window to see it.');
+    this.strips = new WindowStrips(this.windowDetail);
+    this.legend = h('div');
+    this.failed = h('div');
+    this.rate = h('div');
+    this.conditions = h('div');
+    this.errors = h('div');
+    this.dryRun = h('section', { class: 'card', id: 'dry-run', hidden: true, 'aria-labelledby': 'dry-run-h' });
+    this.events = h('div');
+    root.replaceChildren(
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '/' }, 'All jobs'), ' / ', name),
+      this.head,
+      card('Windows', 'windows', this.legend, this.strips.root, this.windowDetail, this.failed),
+      h('div', { class: 'two' }, card('Events per second', 'rate', this.rate), card('Conditions', 'conditions', this.conditions)),
+      card('Error samples', 'errors', this.errors),
+      this.dryRun,
+      card('Kubernetes Events', 'events', this.events),
+    );
+  }
+
+  update(job, now) {
+    document.title = `${job.name} · ${job.percent}% · Reindex`;
+    this.#head(job, now);
+    this.legend.replaceChildren(legend(job.strips, job.tracksInFlight));
+    this.strips.update(job.strips, job.timeRange);
+    if (job.strips.length === 0) this.legend.replaceChildren(h('p', { class: 'muted' }, 'No windows planned yet.'));
+    this.failed.replaceChildren(
+      job.failedWindows.length === 0
+        ? ''
+        : h(
+            'div',
+            { class: 'failed-list' },
+            h('h3', {}, 'Failed windows'),
+            h('ul', {}, job.failedWindows.map((f) =>
+              h('li', { 'data-failed-index': f.index }, h('span', { class: 'swatch state-failed', 'aria-hidden': 'true' }),
+                h('strong', {}, `Window ${f.index}`), f.source ? ` (${SOURCE_LABEL[f.source]})` : '', `: ${f.reason}`))),
+          ),
+    );
+    this.rate.replaceChildren(sparkline(job.rate));
+    this.conditions.replaceChildren(
+      table(['Type', 'Status', 'Reason', 'Message', 'Changed'], job.conditions.map((c) => [
+        c.type,
+        h('td', {}, h('span', { class: `cond cond-${c.status.toLowerCase()}` }, c.status)),
+        c.reason, c.message, `${age(c.lastTransitionTime, now)} ago`,
+      ]), 'No conditions yet.'),
+    );
+    this.errors.replaceChildren(
+      table(['Origin', 'Policy', 'Rule', 'Message'], job.errorSamples.map((e) => [h('td', { class: 'mono' }, e.originId), e.policy, e.rule, e.message]),
+        job.progress?.errors ? `${formatNumber(job.progress.errors)} errors, no samples kept.` : 'No errors.'),
+    );
+    this.#dryRun(job.dryRunReport);
+    this.events.replaceChildren(
+      table(['Type', 'Reason', 'Message', 'Age'], job.events.map((e) => [
+        h('td', {}, h('span', { class: `ev ev-${e.type.toLowerCase()}` }, e.type)), e.reason, e.message, `${age(e.time, now)} ago`,
+      ]), 'No Events.'),
+    );
+  }
+
+  #head(job, now) {
+    const p = job.progress;
+    const stat = (label, value, extra) => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', { ...extra }, value));
+    this.head.replaceChildren(
+      h('div', { class: 'title' }, h('h1', {}, job.name), phaseBadge(job.phase, job.suspend), job.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
+      job.message ? h('p', { class: 'message' }, job.message) : null,
+      h('div', { class: 'big-progress' }, progressBar(job.percent, 'Job progress'), h('span', { class: 'percent big', 'data-percent': job.percent }, `${job.percent}%`)),
+      h('dl', { class: 'stats' },
+        stat('Events', p ? `${formatNumber(p.processedEvents)} / ${formatNumber(p.totalEvents)}` : '—'),
+        stat('Activities', formatNumber(p?.activitiesGenerated)),
+        stat('Errors', formatNumber(p?.errors), { class: p?.errors ? 'bad' : undefined }),
+        stat('Rate', formatRate(job.eventsPerSecond)),
+        stat('ETA', eta(job, now)),
+        stat('Age', age(job.createdAt, now)),
+        stat('Windows', job.windows ? `${job.windows.completed} / ${job.windows.total}` : '—'),
+        stat('Time range', `${formatTime(job.timeRange.startTime)} → ${formatTime(job.timeRange.endTime)}`, { class: 'wide' }),
+        stat('Policies', job.policies.length ? job.policies.map((x) => x.name).join(', ') : 'all', { class: 'wide' }),
+      ),
+    );
+  }
+
+  #dryRun(report) {
+    this.dryRun.hidden = !report;
+    if (!report) return;
+    const samples = [
+      ...report.samples.create.map((s) => ['create', s]),
+      ...report.samples.change.map((s) => ['change', s]),
+      ...report.samples.orphan.map((s) => ['orphan', s]),
+    ];
+    this.dryRun.replaceChildren(
+      h('h2', { id: 'dry-run-h' }, 'Dry-run report'),
+      h('dl', { class: 'stats' },
+        [['Would create', report.wouldCreate], ['Would change', report.wouldChange], ['Unchanged', report.unchanged], ['No longer produced', report.wouldOrphan]]
+          .map(([label, n]) => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', {}, formatNumber(n))))),
+      table(['Kind', 'Origin', 'Policy', 'Stored summary', 'New summary'],
+        samples.map(([kind, s]) => [kind, h('td', { class: 'mono' }, s.originId), s.policy ?? '—', s.storedSummary ?? '—', s.newSummary ?? '—']), 'No samples.'),
+    );
+  }
+}

@@ -1,0 +1,28 @@
+import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
+import { parseRangeSet } from './range-set.js';
+
+export type WindowState = 'pending' | 'inflight' | 'done' | 'failed';
+
+export interface WindowStateSets {
+  completed: Set<number>;
+  failed: Set<number>;
+  /** Emitted and not yet answered; empty when the controller does not record it. */
+  inFlight: Set<number>;
+}
+
+export function windowStateSets(status: ReindexJobStatus | undefined, inFlight: Set<number> = new Set()): WindowStateSets {
+  return {
+    completed: parseRangeSet(status?.windows?.completedRanges),
+    failed: parseRangeSet(status?.windows?.failedRanges),
+    inFlight,
+  };
+}
+
+// Failed wins over completed: a window reported both ways ended the job, and
+// hiding that behind green would hide why.
+export function windowState(index: number, sets: WindowStateSets): WindowState {
+  if (sets.failed.has(index)) return 'failed';
+  if (sets.completed.has(index)) return 'done';
+  if (sets.inFlight.has(index)) return 'inflight';
+  return 'pending';
+}
