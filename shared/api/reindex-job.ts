@@ -55,6 +55,12 @@ export interface DryRunReport {
   samples: { create: DryRunSample[]; change: DryRunSample[]; orphan: DryRunSample[] };
 }
 
+export interface SourceWindows {
+  total: number;
+  completed: number;
+  failed: number;
+}
+
 export interface ReindexJobStatus {
   phase?: ReindexJobPhase;
   message?: string;
@@ -80,7 +86,11 @@ export interface ReindexJobStatus {
     failed: number;
     completedRanges: string;
     failedRanges: string;
+    /** Per source: the controller sets each `total` when it plans, the aggregator counts the rest. */
+    bySource?: { audit: SourceWindows; event: SourceWindows };
   };
+  /** resolvedTimeRange as an ISO 8601 interval `<start>/<end>`: the TIME RANGE printer column. */
+  timeRange?: string;
   eventsPerSecond?: number;
   estimatedCompletionTime?: string;
   errorSamples?: ErrorSample[];
