@@ -1,0 +1,105 @@
+import { TERMINAL_PHASES, type ReindexJob } from '../shared/api/reindex-job.js';
+import { validateReindexJob } from '../shared/api/reindex-job-validation.js';
+import type { Action } from './action.js';
+import { admit } from './admission.js';
+import type { EmittedWindows, JobPlan } from './job-plan.js';
+import { jobSettings } from './job-settings.js';
+import { planEmission } from './plan-emission.js';
+import { validationMessage } from './validation-message.js';
+
+export interface ControllerConfig {
+  maxConcurrentJobs: number;
+  retentionDays: number;
+  /** An emitted window with no result after this long is emitted again. */
+  windowTimeoutMs: number;
+}
+
+export interface DecideInput {
+  job: ReindexJob;
+  otherJobs: readonly ReindexJob[];
+  now: Date;
+  /** The stored plan of this job (same uid), if one was made. */
+  plan?: JobPlan;
+  emitted: EmittedWindows;
+  config: ControllerConfig;
+}
+
+/**
+ * What to do for one job now. Pure: the same observed state always gives the
+ * same actions, so the shell can run it again on every change (level-triggered).
+ */
+export function decide(input: DecideInput): Action[] {
+  const { job } = input;
+  if (job.metadata.deletionTimestamp) return []; // deleting: stop emitting, late results are dropped
+  const phase = job.status?.phase;
+  if (phase && TERMINAL_PHASES.has(phase)) return decideFinished(input);
+  if (job.status?.startedAt === undefined) return decideNotStarted(input);
+  return decideStarted(input);
+}
+
+function decideFinished({ job, now }: DecideInput): Action[] {
+  const status = job.status ?? {};
+  const generation = job.metadata.generation ?? 0;
+  const actions: Action[] = [];
+  if (status.observedGeneration !== undefined && status.observedGeneration < generation) {
+    const message = `${status.message ?? status.phase}; spec change (generation ${generation}) ignored: a finished job is never re-run`;
+    actions.push({ type: 'observe', generation, message });
+  }
+  const ttl = job.spec.ttlSecondsAfterFinished;
+  if (ttl === undefined || !status.completedAt) return actions;
+  const dueIn = Date.parse(status.completedAt) + ttl * 1000 - now.getTime();
+  actions.push(dueIn <= 0 ? { type: 'deleteJob' } : { type: 'requeueAfter', ms: dueIn });
+  return actions;
+}
+
+function decideNotStarted(input: DecideInput): Action[] {
+  const { job, otherJobs, now, config, plan } = input;
+  const status = job.status ?? {};
+  const validation = validateReindexJob(job.spec, { now, retentionDays: config.retentionDays });
+  if (!validation.ok) return [{ type: 'fail', reason: 'InvalidSpec', message: validationMessage(validation.errors) }];
+  if (job.spec.suspend) {
+    const message = 'suspended before it started';
+    return status.phase === 'Suspended' && status.message === message ? [] : [{ type: 'suspend', message }];
+  }
+  const isQueued = (other: ReindexJob) =>
+    !other.spec.suspend && validateReindexJob(other.spec, { now, retentionDays: config.retentionDays }).ok;
+  const admission = admit(job, otherJobs, config.maxConcurrentJobs, isQueued);
+  if (!admission.admitted) {
+    const unchanged = status.phase === 'Pending' && status.message === admission.message;
+    return unchanged ? [] : [{ type: 'wait', message: admission.message }];
+  }
+  // A stored plan means an earlier pass resolved the range already: reuse it
+  // so relative times are resolved exactly once.
+  if (plan) return [{ type: 'start' }];
+  return [{ type: 'prepare', resolvedTimeRange: validation.resolvedTimeRange }];
+}
+
+function decideStarted(input: DecideInput): Action[] {
+  const { job, plan, now, emitted, config } = input;
+  const status = job.status ?? {};
+  const generation = job.metadata.generation ?? 0;
+  const actions: Action[] = [];
+  if (!plan) return [{ type: 'fail', reason: 'PlanMissing', message: 'the stored window plan (ConfigMap) of this job is gone' }];
+  // Re-check the spec as of the start, so only a config edit (not the clock) can fail it.
+  const validation = validateReindexJob(job.spec, { now: new Date(status.startedAt!), retentionDays: config.retentionDays });
+  if (!validation.ok) {
+    return [{ type: 'fail', reason: 'InvalidSpec', message: `spec change rejected: ${validationMessage(validation.errors)}` }];
+  }
+  if (status.observedGeneration !== generation) actions.push({ type: 'observe', generation });
+  // No window means no result will ever arrive to finish the job.
+  if (plan.windows.length === 0) return [...actions, { type: 'complete', message: 'no events in the time range' }];
+
+  const settings = jobSettings(job.spec);
+  const emission = planEmission({ plan, status, emitted, now: now.getTime(), ...settings, windowTimeoutMs: config.windowTimeoutMs });
+  if (job.spec.suspend) {
+    const message = 'suspended: no new windows are emitted; windows in flight finish';
+    if (status.phase !== 'Suspended' || status.message !== message) actions.push({ type: 'suspend', message });
+    return actions;
+  }
+  if (status.phase === 'Suspended') actions.push({ type: 'resume', message: 'resumed' });
+  // A failed window fails the job (the aggregator says so); emitting more would be waste.
+  if (status.windows?.failed) return actions;
+  if (emission.emit.length > 0) actions.push({ type: 'emit', windows: emission.emit });
+  if (emission.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: emission.requeueAfterMs });
+  return actions;
+}

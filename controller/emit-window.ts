@@ -1,0 +1,55 @@
+import { CloudEvent, HTTP } from 'cloudevents';
+import pRetry from 'p-retry';
+import {
+  EXT_JOB,
+  EXT_WINDOW,
+  WINDOW_REQUESTED,
+  controllerSource,
+  requestedId,
+  windowSubject,
+} from '../shared/contracts/cloud-event-types.js';
+import type { WindowRequested } from '../shared/contracts/window-requested.js';
+
+export interface EmitOptions {
+  brokerUrl: string;
+  /** Per attempt. */
+  timeoutMs?: number;
+  retries?: number;
+  minRetryDelayMs?: number;
+}
+
+/** The CloudEvent for one window: id and subject are stable, so a re-emission is a duplicate. */
+export function windowEvent(data: WindowRequested): CloudEvent<WindowRequested> {
+  return new CloudEvent<WindowRequested>({
+    specversion: '1.0',
+    type: WINDOW_REQUESTED,
+    source: controllerSource(data.job.name),
+    id: requestedId(data.job.uid, data.window.index),
+    subject: windowSubject(data.job.name, data.window.index),
+    datacontenttype: 'application/json',
+    [EXT_JOB]: data.job.name,
+    [EXT_WINDOW]: data.window.index,
+    data,
+  });
+}
+
+/**
+ * POSTs a window event to the broker in binary mode. Any non-2xx answer is a
+ * failure; failures are retried with backoff, each attempt under a timeout.
+ */
+export async function emitWindow(data: WindowRequested, options: EmitOptions): Promise<void> {
+  const message = HTTP.binary(windowEvent(data));
+  await pRetry(
+    async () => {
+      const res = await fetch(options.brokerUrl, {
+        method: 'POST',
+        headers: message.headers as Record<string, string>,
+        body: message.body as string,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+      });
+      await res.arrayBuffer().catch(() => undefined); // free the socket
+      if (!res.ok) throw new Error(`broker answered ${res.status} to window ${data.window.index}`);
+    },
+    { retries: options.retries ?? 4, minTimeout: options.minRetryDelayMs ?? 200, factor: 2 },
+  );
+}

@@ -1,0 +1,29 @@
+import type { DiscoveryTable } from '../shared/api/activity-policy.js';
+import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
+
+export interface TimeRange {
+  startTime: string;
+  endTime: string;
+}
+
+/**
+ * Everything fixed when a job starts: the resolved range, the windows, and
+ * the policy and discovery snapshots every window carries. It lives in a
+ * ConfigMap owned by the job so a restarted controller finds it again.
+ */
+export interface JobPlan {
+  /** The job the plan was made for: a job re-created under the same name must not inherit it. */
+  jobUid: string;
+  resolvedTimeRange: TimeRange;
+  windows: WindowSpec[];
+  totalEvents: number;
+  policies: PolicySnapshot[];
+  discovery: DiscoveryTable;
+}
+
+/**
+ * When each window was last emitted (index → epoch ms). Recorded beside the
+ * plan after every emission, so a restart keeps pacing and knows which
+ * windows are still in flight instead of emitting them all again.
+ */
+export type EmittedWindows = ReadonlyMap<number, number>;

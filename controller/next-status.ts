@@ -1,0 +1,78 @@
+import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
+import type { Action } from './action.js';
+import type { JobPlan } from './job-plan.js';
+import { setCondition } from './set-condition.js';
+
+export interface StatusContext {
+  now: Date;
+  generation: number;
+  plan?: JobPlan;
+}
+
+type StatusAction = Extract<Action, { type: 'fail' | 'wait' | 'start' | 'complete' | 'suspend' | 'resume' | 'observe' }>;
+
+/**
+ * The status after one action, from the current one: the shell applies it to
+ * a freshly read job (and again after a 409), so it never works from a stale
+ * copy. Undefined means there is nothing to write any more.
+ */
+export function nextStatus(current: ReindexJobStatus | undefined, action: StatusAction, ctx: StatusContext): ReindexJobStatus | undefined {
+  const status: ReindexJobStatus = { ...current };
+  const now = ctx.now.toISOString();
+  const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
+  switch (action.type) {
+    case 'fail':
+      if (finished) return undefined;
+      return {
+        ...status,
+        phase: 'Failed',
+        message: action.message,
+        completedAt: now,
+        observedGeneration: ctx.generation,
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: action.reason, message: action.message }, ctx.now),
+      };
+    case 'complete':
+      if (finished) return undefined;
+      return {
+        ...status,
+        phase: 'Succeeded',
+        message: action.message,
+        completedAt: now,
+        progress: { ...(status.progress ?? zeroProgress(0, 0)), percent: 100 },
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Completed', message: action.message }, ctx.now),
+      };
+    case 'wait':
+      if (finished || status.startedAt) return undefined;
+      return { ...status, phase: 'Pending', message: action.message, observedGeneration: ctx.generation };
+    case 'start': {
+      const plan = ctx.plan;
+      if (!plan || finished || status.startedAt) return undefined;
+      const bySource = (source: 'audit' | 'event') => ({ total: plan.windows.filter((w) => w.source === source).length, completed: 0, failed: 0 });
+      const message = `processing ${plan.windows.length} windows, ${plan.totalEvents} events`;
+      return {
+        ...status,
+        phase: 'Running',
+        message,
+        startedAt: now,
+        observedGeneration: ctx.generation,
+        resolvedTimeRange: plan.resolvedTimeRange,
+        policies: plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
+        windows: { total: plan.windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
+        progress: zeroProgress(plan.totalEvents, plan.windows.length),
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message }, ctx.now),
+      };
+    }
+    case 'suspend':
+      if (finished) return undefined;
+      return { ...status, phase: 'Suspended', message: action.message, observedGeneration: ctx.generation };
+    case 'resume':
+      if (finished || status.phase !== 'Suspended') return undefined;
+      return { ...status, phase: 'Running', message: action.message, observedGeneration: ctx.generation };
+    case 'observe':
+      return { ...status, observedGeneration: action.generation, ...(action.message ? { message: action.message } : {}) };
+  }
+}
+
+function zeroProgress(totalEvents: number, totalBatches: number): NonNullable<ReindexJobStatus['progress']> {
+  return { totalEvents, processedEvents: 0, activitiesGenerated: 0, errors: 0, currentBatch: 0, totalBatches, percent: 0 };
+}

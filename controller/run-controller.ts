@@ -1,0 +1,163 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  EventsV1Api,
+  KubeConfig,
+  ListWatch,
+  Watch,
+  type KubernetesListObject,
+} from '@kubernetes/client-node';
+import type { ActivityPolicy } from '../shared/api/activity-policy.js';
+import { ACTIVITYPOLICY_PLURAL, GROUP, REINDEXJOB_PLURAL, TERMINAL_PHASES, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
+import { countBuckets } from '../shared/clickhouse/count-buckets.js';
+import { chooseBucketSeconds, planWindows } from '../shared/clickhouse/plan-windows.js';
+import type { SourceTables } from '../shared/clickhouse/source-tables.js';
+import { createEventRecorder } from '../shared/kube/record-event.js';
+import { updateJobStatus } from '../shared/kube/reindex-job-client.js';
+import type { Logger } from '../shared/log.js';
+import { compilePolicies } from '../shared/policy/policy-engine.js';
+import { discoveryTable } from './discovery-table.js';
+import { emitWindow, type EmitOptions } from './emit-window.js';
+import { kubeGetJson } from './kube-get-json.js';
+import { createPlanStore } from './plan-store.js';
+import { prepareJob } from './prepare-job.js';
+import { reconcile, type ReconcileDeps } from './reconcile.js';
+import { createWorkQueue } from './work-queue.js';
+
+export interface ControllerDeps {
+  kubeConfig: KubeConfig;
+  clickhouse: ClickHouseClient;
+  tables: SourceTables;
+  brokerUrl: string;
+  /** Where plan ConfigMaps and Kubernetes Events go. */
+  namespace: string;
+  log: Logger;
+  maxConcurrentJobs?: number;
+  retentionDays?: number;
+  clock?: () => Date;
+  /** Windows hold about batchSize × windowBatches events. */
+  windowBatches?: number;
+  windowTimeoutMs?: number;
+  emit?: Omit<EmitOptions, 'brokerUrl'>;
+  /** Delay before re-listing after the watch failed. */
+  rewatchDelayMs?: number;
+}
+
+export interface RunningController {
+  stop(): Promise<void>;
+}
+
+const JOBS_PATH = `/apis/${GROUP}/${VERSION}/${REINDEXJOB_PLURAL}`;
+
+/**
+ * Lists and watches ReindexJobs and reconciles each one through a work queue.
+ * Resolves once the first list is in, so callers can create jobs right away.
+ */
+export async function runController(deps: ControllerDeps): Promise<RunningController> {
+  const { kubeConfig, log } = deps;
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const now = deps.clock ?? (() => new Date());
+  const windowBatches = deps.windowBatches ?? 10;
+
+  const listJobs = async () =>
+    (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL })) as KubernetesListObject<ReindexJob>;
+  const informer = new ListWatch<ReindexJob>(JOBS_PATH, new Watch(kubeConfig), listJobs, false);
+  const plans = createPlanStore(core, deps.namespace);
+  const recordEvent = createEventRecorder({
+    api: kubeConfig.makeApiClient(EventsV1Api),
+    namespace: deps.namespace,
+    controller: 'reindex-controller',
+    instance: process.env.POD_NAME ?? 'reindex-controller',
+    log,
+  });
+
+  const reconcileDeps: ReconcileDeps = {
+    now,
+    config: {
+      maxConcurrentJobs: deps.maxConcurrentJobs ?? 1,
+      retentionDays: deps.retentionDays ?? 60,
+      windowTimeoutMs: deps.windowTimeoutMs ?? 15 * 60_000,
+    },
+    getJob: (name) => informer.get(name),
+    listJobs: () => informer.list(),
+    plans,
+    prepare: (job, range) =>
+      prepareJob(job, range, {
+        listPolicies: async () =>
+          ((await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: ACTIVITYPOLICY_PLURAL })) as KubernetesListObject<ActivityPolicy>)
+            .items,
+        discoveryTable: () => discoveryTable((path) => kubeGetJson(kubeConfig, path), log),
+        compilePolicies: (policies, discovery) => void compilePolicies(policies, discovery),
+        planWindows: async (timeRange, batchSize) => {
+          const from = new Date(timeRange.startTime);
+          const to = new Date(timeRange.endTime);
+          const bucketSeconds = chooseBucketSeconds(from, to);
+          const [audit, event] = await Promise.all(
+            (['audit', 'event'] as const).map((source) => countBuckets(deps.clickhouse, deps.tables, source, { from, to }, bucketSeconds)),
+          );
+          return planWindows({ from, to, bucketSeconds, buckets: { audit, event }, targetEvents: batchSize * windowBatches });
+        },
+      }),
+    updateStatus: (name, mutate) => updateJobStatus(custom, name, mutate),
+    recordEvent: (job, event) => recordEvent(job, event),
+    emit: (payload) => emitWindow(payload, { brokerUrl: deps.brokerUrl, ...deps.emit }),
+    deleteJob: async (name) => {
+      try {
+        await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL, name });
+      } catch (err) {
+        if ((err as { code?: number }).code !== 404) throw err;
+      }
+    },
+    log,
+  };
+
+  const queue = createWorkQueue(async (name) => {
+    try {
+      const { requeueAfterMs } = await reconcile(name, reconcileDeps);
+      if (requeueAfterMs !== undefined) queue.addAfter(name, requeueAfterMs);
+    } catch (err) {
+      log.error({ err, reindexJob: name }, 'Failed to reconcile ReindexJob');
+      queue.addAfter(name, 2_000);
+    }
+  });
+
+  // Admission depends on the other jobs, so any change looks at every job
+  // that has not finished; there are few of them.
+  const enqueueActive = () => {
+    for (const job of informer.list()) {
+      if (!TERMINAL_PHASES.has(job.status?.phase ?? 'Pending') || job.spec.ttlSecondsAfterFinished !== undefined) queue.add(job.metadata.name);
+    }
+  };
+  const onChange = (job: ReindexJob) => {
+    queue.add(job.metadata.name);
+    enqueueActive();
+  };
+  informer.on('add', onChange);
+  informer.on('update', onChange);
+  informer.on('delete', (job) => {
+    plans.forget(job.metadata.uid ?? '');
+    enqueueActive();
+  });
+  let stopped = false;
+  // ListWatch re-lists by itself on 410 Gone and re-watches when the stream
+  // ends; any other error stops it, so start it again after a pause.
+  informer.on('error', (err) => {
+    if (stopped) return;
+    log.warn({ err }, 'Lost ReindexJob watch; re-listing');
+    setTimeout(() => {
+      if (!stopped) informer.start().catch(() => undefined);
+    }, deps.rewatchDelayMs ?? 1_000);
+  });
+  await informer.start();
+  log.info({ jobs: informer.list().length }, 'Started ReindexJob controller');
+
+  return {
+    async stop() {
+      stopped = true;
+      await informer.stop();
+      await queue.shutDown();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { ReindexJob } from '../shared/api/reindex-job.js';
+import type { WindowRequested } from '../shared/contracts/window-requested.js';
+import type { WindowEmission } from './action.js';
+import type { JobPlan } from './job-plan.js';
+import { jobSettings } from './job-settings.js';
+
+/** The data of a window.requested event (DESIGN.md §4.2). */
+export function windowPayload(job: ReindexJob, plan: JobPlan, emission: WindowEmission): WindowRequested {
+  const settings = jobSettings(job.spec);
+  return {
+    job: { name: job.metadata.name, uid: job.metadata.uid ?? '', generation: job.metadata.generation ?? 0 },
+    window: emission.window,
+    batchSize: settings.batchSize,
+    dryRun: settings.dryRun,
+    rateLimit: emission.rateLimit,
+    policies: plan.policies,
+    discovery: plan.discovery,
+  };
+}
+
+/**
+ * Window events must stay well under the 256 KiB broker limit; the policy
+ * snapshot is what makes them big, so the job fails up front rather than
+ * truncating it (DESIGN.md §4.2).
+ */
+export const MAX_WINDOW_EVENT_BYTES = 200 * 1024;
+
+export function windowPayloadBytes(payload: WindowRequested): number {
+  return Buffer.byteLength(JSON.stringify(payload));
+}
