@@ -74,7 +74,7 @@ export class DetailView {
     const p = job.progress;
     const stat = (label, value, extra) => h('div', { class: 'stat' }, h('dt', {}, label), h('dd', { ...extra }, value));
     this.head.replaceChildren(
-      h('div', { class: 'title' }, h('h1', {}, job.name), phaseBadge(job.phase, job.suspend), job.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
+      ...[h('div', { class: 'title' }, h('h1', {}, job.name), phaseBadge(job.phase, job.suspend), job.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
       job.message ? h('p', { class: 'message' }, job.message) : null,
       h('div', { class: 'big-progress' }, progressBar(job.percent, 'Job progress'), h('span', { class: 'percent big', 'data-percent': job.percent }, `${job.percent}%`)),
       h('dl', { class: 'stats' },
@@ -85,9 +85,9 @@ export class DetailView {
         stat('ETA', eta(job, now)),
         stat('Age', age(job.createdAt, now)),
         stat('Windows', job.windows ? `${job.windows.completed} / ${job.windows.total}` : '—'),
-        stat('Time range', `${formatTime(job.timeRange.startTime)} → ${formatTime(job.timeRange.endTime)}`, { class: 'wide' }),
+        stat('Time range', `${formatTime(job.timeRange.startTime, { seconds: false })} → ${formatTime(job.timeRange.endTime, { seconds: false })}`, { class: 'wide range' }),
         stat('Policies', job.policies.length ? job.policies.map((x) => x.name).join(', ') : 'all', { class: 'wide' }),
-      ),
+      )].filter(Boolean),
     );
   }
 
