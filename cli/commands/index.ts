@@ -1,4 +1,5 @@
 import type { RegisterCommand } from './command.js';
+import { registerNatsSetup } from './nats-setup.js';
 
 // Each subcommand lives in its own file and registers itself here.
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [registerNatsSetup];
