@@ -1,0 +1,175 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CloudEvent, type CloudEventV1 } from 'cloudevents';
+import type { Activity } from '../../shared/api/activity.js';
+import {
+  EXT_JOB,
+  EXT_WINDOW,
+  resultId,
+  WINDOW_COMPLETED,
+  WINDOW_FUNCTION_SOURCE,
+  WINDOW_REQUESTED,
+  windowSubject,
+} from '../../shared/contracts/cloud-event-types.js';
+import { WindowCompleted } from '../../shared/contracts/window-completed.js';
+import { WindowRequested } from '../../shared/contracts/window-requested.js';
+import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
+import { ReindexError } from '../../shared/errors/reindex-error.js';
+import { UnavailableError } from '../../shared/errors/unavailable-error.js';
+import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
+import { ErrorTally } from './error-tally.js';
+import { readAhead } from './read-ahead.js';
+import { createTokenBucket } from './token-bucket.js';
+import type { PolicyEvaluator, WindowDeps } from './window-deps.js';
+
+/**
+ * One window: read its rows page by page, evaluate each against the job's
+ * policy snapshot, publish the activities (unless a dry run), and answer
+ * with the counts. Knows nothing of HTTP: failures are ReindexErrors whose
+ * status the app maps (400 drop, 503 redeliver).
+ */
+export async function handle(event: CloudEventV1<unknown>, deps: WindowDeps): Promise<CloudEvent<WindowCompleted>> {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  if (event.type !== WINDOW_REQUESTED) {
+    throw new InvalidEventError(`unknown CloudEvent type ${JSON.stringify(event.type)}; expected ${WINDOW_REQUESTED}`);
+  }
+  const request = parseRequest(event.data);
+  const { job, window } = request;
+  const log = deps.log.child({ reindexJob: job.name, window: window.index, source: window.source });
+  const engine = compile(request, deps);
+  let outcome = 'failed';
+  try {
+    const result = await processWindow(request, engine, deps);
+    const data = WindowCompleted.parse({
+      job,
+      window: { index: window.index, source: window.source },
+      ...result,
+      durationMs: now() - started,
+    });
+    outcome = 'completed';
+    log.info(
+      { events: data.processedEvents, activities: data.activitiesGenerated, errors: data.errors, durationMs: data.durationMs, dryRun: request.dryRun },
+      'Processed reindex window',
+    );
+    return new CloudEvent<WindowCompleted>({
+      id: resultId(job.uid, window.index),
+      type: WINDOW_COMPLETED,
+      source: WINDOW_FUNCTION_SOURCE,
+      subject: windowSubject(job.name, window.index),
+      datacontenttype: 'application/json',
+      data,
+      [EXT_JOB]: job.name,
+      [EXT_WINDOW]: window.index,
+    });
+  } catch (err) {
+    if (err instanceof UnavailableError) outcome = 'unavailable';
+    throw err;
+  } finally {
+    const labels = { source: window.source, outcome };
+    deps.metrics.windows.inc(labels);
+    deps.metrics.windowDuration.observe(labels, (now() - started) / 1000);
+  }
+}
+
+async function processWindow(request: WindowRequested, engine: PolicyEvaluator, deps: WindowDeps) {
+  const { job, window, batchSize, dryRun, rateLimit } = request;
+  const now = deps.now ?? Date.now;
+  const kind = window.source === 'audit' ? 'audit' : 'event';
+  const errors = new ErrorTally();
+  const publisher = dryRun ? undefined : deps.createPublisher();
+  const comparison = dryRun ? deps.compareDryRun?.(request) : undefined;
+  // One page may go at once; the rate holds over the window (see token-bucket.ts).
+  const bucket = createTokenBucket(rateLimit, batchSize, { now, sleep: deps.sleep ?? ((ms) => delay(ms)) });
+  const { metrics } = deps;
+  let processedEvents = 0;
+  let activitiesGenerated = 0;
+
+  for await (const page of readAhead(readPages(request, deps))) {
+    const pageStarted = now();
+    const pageActivities: Activity[] = [];
+    for (const row of page) {
+      processedEvents++;
+      if ('error' in row) {
+        errors.add({ originId: row.id, policy: '', rule: '', message: `malformed row: ${row.error}` });
+        metrics.errors.inc({ type: 'malformed_row' });
+        continue;
+      }
+      const result = evaluate(engine, kind, row.event, row.id);
+      for (const e of result.errors) {
+        errors.add({ originId: result.originId || row.id, policy: e.policy, rule: e.rule, message: e.message });
+        metrics.errors.inc({ type: 'evaluation' });
+      }
+      if (result.outcome !== 'activity') continue;
+      activitiesGenerated++;
+      if (comparison) pageActivities.push(result.activity);
+      // Not awaited per message: publish only waits when maxInFlight acks are out.
+      if (publisher) await publisher.publish(result.activity, job.uid);
+    }
+    if (comparison) await comparison.add(pageActivities);
+    metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
+    metrics.eventsProcessed.inc({ source: window.source }, page.length);
+    await bucket.take(page.length);
+  }
+  if (publisher) await publisher.flush();
+  metrics.activitiesGenerated.inc({ source: window.source }, activitiesGenerated);
+  const dryRunReport = comparison ? await comparison.finish() : undefined;
+  return {
+    processedEvents,
+    activitiesGenerated,
+    errors: errors.count,
+    errorSamples: errors.samples,
+    ...(dryRunReport ? { dryRun: dryRunReport } : {}),
+  };
+}
+
+// ClickHouse failures inside a window are the broker's to retry: 503.
+async function* readPages(request: WindowRequested, deps: WindowDeps) {
+  const { window } = request;
+  try {
+    yield* deps.readWindow(window, request.batchSize);
+  } catch (err) {
+    if (err instanceof ReindexError) throw err;
+    throw new UnavailableError(`reading ${window.source} rows [${window.from}, ${window.to}) failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+// The engine reports expected failures as outcomes; anything it throws is
+// still one bad input, not a reason to lose the window.
+function evaluate(engine: PolicyEvaluator, kind: 'audit' | 'event', input: unknown, rowId: string): EvaluationOutcome {
+  try {
+    return engine.evaluate(kind, input);
+  } catch (err) {
+    const message = (err as Error).message ?? String(err);
+    return { originId: rowId, outcome: 'error', policy: '', rule: '', error: message, errors: [{ policy: '', rule: '', expression: '', message }] };
+  }
+}
+
+function parseRequest(data: unknown): WindowRequested {
+  const parsed = WindowRequested.safeParse(typeof data === 'string' ? parseJson(data) : data);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(data)'}: ${i.message}`);
+  throw new InvalidEventError(`invalid ${WINDOW_REQUESTED} data: ${issues.join('; ')}`);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new InvalidEventError(`invalid ${WINDOW_REQUESTED} data: not JSON`);
+  }
+}
+
+// The controller compiles the snapshot before emitting anything, so a
+// compile error here is a bad event, not a transient fault: 400, no retry.
+function compile(request: WindowRequested, deps: WindowDeps): PolicyEvaluator {
+  try {
+    return deps.engineFor(request);
+  } catch (err) {
+    if (err instanceof ReindexError) throw err;
+    throw new InvalidEventError(`policy snapshot of ReindexJob ${request.job.name} does not compile: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}

@@ -1,0 +1,48 @@
+import type { Registry } from 'prom-client';
+import type { Activity } from '../../shared/api/activity.js';
+import type { SourceRow } from '../../shared/clickhouse/source-row.js';
+import type { WindowDryRun } from '../../shared/contracts/window-completed.js';
+import type { WindowRequested, WindowSpec } from '../../shared/contracts/window-requested.js';
+import type { Logger } from '../../shared/log.js';
+import type { WindowMetrics } from '../../shared/metrics/window-metrics.js';
+import type { ActivityPublisher } from '../../shared/nats/activity-publisher.js';
+import type { EvaluationOutcome, InputKind } from '../../shared/policy/evaluation-outcome.js';
+
+/** What the window needs of the policy engine: one input in, one outcome out. */
+export interface PolicyEvaluator {
+  evaluate(kind: InputKind, input: unknown): EvaluationOutcome;
+}
+
+/**
+ * Dry runs only: told each page's would-be activities, it compares them with
+ * `audit.activities` and reports what would change. Streams per page so a
+ * window's activities are never all held at once.
+ */
+export interface DryRunComparison {
+  add(activities: Activity[]): Promise<void>;
+  finish(): Promise<WindowDryRun>;
+}
+
+export interface Readiness {
+  nats: boolean;
+  clickhouse: boolean;
+}
+
+export type WindowDeps = {
+  /** Pages of the window's rows in (timestamp, id) order; throws when ClickHouse does not answer. */
+  readWindow: (window: WindowSpec, pageSize: number) => AsyncIterable<SourceRow[]>;
+  /** The compiled policy snapshot of the window's job (cached per job uid + generation). */
+  engineFor: (request: WindowRequested) => PolicyEvaluator;
+  /** A fresh publisher per window: its counts are the window's. */
+  createPublisher: () => ActivityPublisher;
+  /** Optional seam for the dry-run report; without it a dry run only counts. */
+  compareDryRun?: (request: WindowRequested) => DryRunComparison;
+  ready: () => Promise<Readiness>;
+  metrics: WindowMetrics;
+  registry: Registry;
+  log: Logger;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+};
