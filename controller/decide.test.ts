@@ -169,7 +169,7 @@ test('suspend stops emission and resume carries on', () => {
     spec: { config: { rateLimit: 1_000_000 } },
     status: running({ phase: 'Suspended', windows: { total: 10, completed: 3, failed: 0, completedRanges: '0-2', failedRanges: '' } }),
   });
-  const next = run({ job: resumed, plan: plan(10) });
+  const next = run({ job: resumed, plan: plan(10, 0) });
   assert.equal(only(next, 'resume').type, 'resume');
   assert.deepEqual(emittedIndexes(next), [3, 4, 5, 6]);
 });

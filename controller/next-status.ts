@@ -56,6 +56,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         startedAt: now,
         observedGeneration: ctx.generation,
         resolvedTimeRange: plan.resolvedTimeRange,
+        timeRange: `${plan.resolvedTimeRange.startTime}/${plan.resolvedTimeRange.endTime}`,
         policies: plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
         windows: { total: plan.windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
         progress: zeroProgress(plan.totalEvents, plan.windows.length),

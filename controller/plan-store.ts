@@ -92,7 +92,7 @@ export function createPlanStore(core: CoreV1Api, namespace: string): PlanStore {
       return { plan: entry.plan, emitted: entry.emitted };
     },
     async save(job, plan) {
-      const entry = entries.get(job.metadata.uid ?? '') ?? { emitted: new Map() };
+      const entry: Entry = entries.get(job.metadata.uid ?? '') ?? { emitted: new Map() };
       entry.plan = plan;
       entry.emitted = new Map();
       await write(job, entry);

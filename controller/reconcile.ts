@@ -1,5 +1,6 @@
 import type { ReindexJob, ReindexJobStatus } from '../shared/api/reindex-job.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
+import type { JobEvent } from '../shared/kube/job-event.js';
 import type { Logger } from '../shared/log.js';
 import type { Action } from './action.js';
 import { decide, type ControllerConfig } from './decide.js';
@@ -8,12 +9,6 @@ import { nextStatus } from './next-status.js';
 import type { PlanStore } from './plan-store.js';
 import type { Preparation } from './prepare-job.js';
 import { windowPayload } from './window-payload.js';
-
-export interface JobEvent {
-  reason: string;
-  message: string;
-  type: 'Normal' | 'Warning';
-}
 
 export interface ReconcileDeps {
   now: () => Date;

@@ -7,6 +7,7 @@ import {
   ListWatch,
   Watch,
   type KubernetesListObject,
+  type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import { ACTIVITYPOLICY_PLURAL, GROUP, REINDEXJOB_PLURAL, TERMINAL_PHASES, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
@@ -62,8 +63,13 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const windowBatches = deps.windowBatches ?? 10;
 
   const listJobs = async () =>
-    (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL })) as KubernetesListObject<ReindexJob>;
-  const informer = new ListWatch<ReindexJob>(JOBS_PATH, new Watch(kubeConfig), listJobs, false);
+    (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL })) as KubernetesListObject<KubernetesObject>;
+  // Custom objects arrive as plain JSON (timestamps stay strings), hence the casts to ReindexJob.
+  const watched = new ListWatch<KubernetesObject>(JOBS_PATH, new Watch(kubeConfig), listJobs, false);
+  const informer = {
+    get: (name: string) => watched.get(name) as ReindexJob | undefined,
+    list: () => watched.list() as unknown as readonly ReindexJob[],
+  };
   const plans = createPlanStore(core, deps.namespace);
   const recordEvent = createEventRecorder({
     api: kubeConfig.makeApiClient(EventsV1Api),
@@ -134,29 +140,29 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
     queue.add(job.metadata.name);
     enqueueActive();
   };
-  informer.on('add', onChange);
-  informer.on('update', onChange);
-  informer.on('delete', (job) => {
-    plans.forget(job.metadata.uid ?? '');
+  watched.on('add', (job) => onChange(job as unknown as ReindexJob));
+  watched.on('update', (job) => onChange(job as unknown as ReindexJob));
+  watched.on('delete', (job) => {
+    plans.forget(job.metadata?.uid ?? '');
     enqueueActive();
   });
   let stopped = false;
   // ListWatch re-lists by itself on 410 Gone and re-watches when the stream
   // ends; any other error stops it, so start it again after a pause.
-  informer.on('error', (err) => {
+  watched.on('error', (err) => {
     if (stopped) return;
     log.warn({ err }, 'Lost ReindexJob watch; re-listing');
     setTimeout(() => {
-      if (!stopped) informer.start().catch(() => undefined);
+      if (!stopped) watched.start().catch(() => undefined);
     }, deps.rewatchDelayMs ?? 1_000);
   });
-  await informer.start();
+  await watched.start();
   log.info({ jobs: informer.list().length }, 'Started ReindexJob controller');
 
   return {
     async stop() {
       stopped = true;
-      await informer.stop();
+      await watched.stop();
       await queue.shutDown();
     },
   };

@@ -1,0 +1,98 @@
+import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import type { Logger } from '../shared/log.js';
+import { leaseDecision } from './lease-decision.js';
+
+export interface LeaderElectionOptions {
+  api: CoordinationV1Api;
+  namespace: string;
+  leaseName: string;
+  identity: string;
+  leaseDurationSeconds?: number;
+  retryPeriodMs?: number;
+  log: Logger;
+  onStartedLeading: () => Promise<void>;
+  /** Called when the lease is lost; the caller should stop working at once (main exits). */
+  onStoppedLeading: () => Promise<void>;
+}
+
+/**
+ * A coordination.k8s.io/v1 Lease loop (client-node has no leader election
+ * for v1): create or take over the Lease when free or expired, renew it every
+ * retry period, and give up leading when renewals fail for a whole lease
+ * duration, because by then another replica may have taken over. Writes are
+ * guarded by resourceVersion, so of two candidates exactly one wins.
+ */
+export function startLeaderElection(opts: LeaderElectionOptions): { stop(): Promise<void> } {
+  const duration = opts.leaseDurationSeconds ?? 15;
+  const period = opts.retryPeriodMs ?? 2_000;
+  const { api, namespace, leaseName: name, identity, log } = opts;
+  let leading = false;
+  let lastRenewal = 0;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const spec = (lease: V1Lease | undefined, now: Date) => ({
+    holderIdentity: identity,
+    leaseDurationSeconds: duration,
+    acquireTime: lease?.spec?.holderIdentity === identity ? lease.spec.acquireTime : now,
+    renewTime: now,
+    leaseTransitions: (lease?.spec?.leaseTransitions ?? 0) + (lease?.spec?.holderIdentity === identity ? 0 : 1),
+  });
+
+  async function tryOnce(): Promise<boolean> {
+    let lease: V1Lease | undefined;
+    try {
+      lease = await api.readNamespacedLease({ name, namespace });
+    } catch (err) {
+      if ((err as { code?: number }).code !== 404) throw err;
+    }
+    const now = new Date();
+    const decision = leaseDecision(lease, identity, now);
+    if (decision === 'wait') return false;
+    if (decision === 'create') {
+      await api.createNamespacedLease({ namespace, body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name, namespace }, spec: spec(undefined, now) } });
+    } else {
+      await api.replaceNamespacedLease({ name, namespace, body: { ...lease!, spec: spec(lease, now) } });
+    }
+    return true;
+  }
+
+  async function tick() {
+    if (stopped) return;
+    try {
+      const holding = await tryOnce();
+      if (holding) lastRenewal = Date.now();
+      if (holding && !leading) {
+        leading = true;
+        log.info({ identity }, 'Acquired controller Lease');
+        await opts.onStartedLeading();
+      }
+    } catch (err) {
+      log.warn({ err }, 'Failed to acquire or renew controller Lease');
+    }
+    if (leading && Date.now() - lastRenewal > duration * 1000) {
+      leading = false;
+      log.error({ identity }, 'Lost controller Lease');
+      await opts.onStoppedLeading();
+    }
+    if (!stopped) timer = setTimeout(tick, period);
+  }
+  void tick();
+
+  return {
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      if (!leading) return;
+      // Release so the next replica takes over at once instead of after the lease duration.
+      try {
+        const lease = await api.readNamespacedLease({ name, namespace });
+        if (lease.spec?.holderIdentity === identity) {
+          await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined } } });
+        }
+      } catch (err) {
+        log.warn({ err }, 'Failed to release controller Lease');
+      }
+    },
+  };
+}
