@@ -1,0 +1,87 @@
+import { readFile } from 'node:fs/promises';
+import type { DiscoveryTable } from '../../shared/api/activity-policy.js';
+import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
+import { inputKindOf } from '../../shared/policy/input-kind.js';
+import { loadPolicyFiles } from '../../shared/policy/load-policy-files.js';
+import { parseInputs } from '../../shared/policy/parse-input-file.js';
+import { compilePolicies } from '../../shared/policy/policy-engine.js';
+import { UsageError } from '../usage-error.js';
+import type { RegisterCommand } from './command.js';
+
+interface PreviewOptions {
+  policy?: string[];
+  input?: string;
+  discovery?: string;
+}
+
+async function readArgFile(flag: string, path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    // A path that cannot be read is a bad argument, not a failed run.
+    throw new UsageError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function parseDiscovery(path: string, text: string): DiscoveryTable {
+  let table: unknown;
+  try {
+    table = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof table !== 'object' || table === null || Array.isArray(table) || Object.values(table).some((v) => typeof v !== 'string')) {
+    throw new Error(`${path}: expected a JSON object of "<group>/<plural>": "Kind"`);
+  }
+  return table as DiscoveryTable;
+}
+
+/** The line printed for one input: only the keys that apply to its outcome. */
+export function previewLine(o: EvaluationOutcome): Record<string, unknown> {
+  switch (o.outcome) {
+    case 'activity':
+      return { outcome: o.outcome, policy: o.policy, rule: o.rule, activity: o.activity };
+    case 'skipped':
+      return { outcome: o.outcome, reason: o.reason };
+    case 'no-match':
+      return { outcome: o.outcome };
+    case 'error':
+      return { outcome: o.outcome, ...(o.policy ? { policy: o.policy } : {}), ...(o.rule ? { rule: o.rule } : {}), error: o.error };
+  }
+}
+
+/** `reindex preview`: what a re-index would publish for each input, without any server. */
+export const registerPreview: RegisterCommand = (program) => {
+  program
+    .command('preview')
+    .description('Evaluate ActivityPolicies against audit events or Kubernetes Events from a file; one JSON line per input')
+    .option('--policy <file>', 'ActivityPolicy YAML or JSON file or directory (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--input <file>', 'one JSON object, a JSON array, or JSON lines of audit.k8s.io/v1 or Kubernetes Events')
+    .option('--discovery <file>', 'JSON object "<group>/<plural>": "Kind" (default: built-in table of common resources)')
+    .action(async (opts: PreviewOptions) => {
+      if (!opts.policy || opts.policy.length === 0) throw new UsageError('preview needs at least one --policy <file>');
+      if (!opts.input) throw new UsageError('preview needs --input <file>');
+      const discovery = opts.discovery ? parseDiscovery(opts.discovery, await readArgFile('--discovery', opts.discovery)) : undefined;
+      for (const path of opts.policy) await readArgFile('--policy', path).catch((err) => {
+        // Directories are fine; loadPolicyFiles reads them.
+        if (!(err instanceof UsageError) || !/EISDIR/.test(err.message)) throw err;
+      });
+      const inputText = await readArgFile('--input', opts.input);
+      const engine = compilePolicies(await loadPolicyFiles(opts.policy), discovery);
+      let inputs: unknown[];
+      try {
+        inputs = parseInputs(inputText);
+      } catch (err) {
+        throw new Error(`${opts.input}: ${(err as Error).message}`);
+      }
+      const lines: string[] = [];
+      for (const input of inputs) {
+        const kind = inputKindOf(input);
+        const line = kind
+          ? previewLine(engine.evaluate(kind, input))
+          : { outcome: 'error', error: 'not an audit.k8s.io/v1 audit event nor an events.k8s.io/v1 or v1 Event (apiVersion)' };
+        lines.push(`${JSON.stringify(line)}\n`);
+      }
+      process.stdout.write(lines.join(''));
+    });
+};
