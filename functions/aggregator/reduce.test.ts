@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ReindexJobStatus } from '../../shared/api/reindex-job.js';
+import type { WindowCompleted } from '../../shared/contracts/window-completed.js';
+import { reduceWindowResult, type ReduceContext } from './reduce.js';
+import type { WindowResult } from './window-result.js';
+
+const UID = 'uid-1';
+const START = Date.parse('2026-05-01T10:00:00.000Z');
+const at = (seconds: number) => new Date(START + seconds * 1000);
+const ctx = (seconds: number, extra: Partial<ReduceContext> = {}): ReduceContext => ({ now: at(seconds), dryRun: false, jobUid: UID, ...extra });
+
+function running(windows: number, eventsPerWindow = 100, audit = windows / 2): ReindexJobStatus {
+  return {
+    phase: 'Running',
+    startedAt: at(0).toISOString(),
+    resolvedTimeRange: { startTime: '2026-04-30T00:00:00.000Z', endTime: '2026-05-01T00:00:00.000Z' },
+    progress: { totalEvents: windows * eventsPerWindow, processedEvents: 0, activitiesGenerated: 0, errors: 0, currentBatch: 0, totalBatches: windows, percent: 0 },
+    windows: {
+      total: windows, completed: 0, failed: 0, completedRanges: '', failedRanges: '',
+      bySource: { audit: { total: audit, completed: 0, failed: 0 }, event: { total: windows - audit, completed: 0, failed: 0 } },
+    },
+    conditions: [{ type: 'Ready', status: 'False', reason: 'Running', message: 'started', lastTransitionTime: at(0).toISOString() }],
+  };
+}
+
+function completed(index: number, extra: Partial<WindowCompleted> = {}, source: 'audit' | 'event' = 'audit'): WindowResult {
+  return {
+    kind: 'completed',
+    data: { job: { name: 'j', uid: UID, generation: 1 }, window: { index, source }, processedEvents: 100, activitiesGenerated: 80, errors: 0, errorSamples: [], durationMs: 5, ...extra },
+  };
+}
+
+const sourceOf = (i: number, audit: number) => (i < audit ? 'audit' : 'event') as 'audit' | 'event';
+
+test('counts a window delivered twice once', () => {
+  const first = reduceWindowResult(running(4), completed(1), ctx(10));
+  const second = reduceWindowResult(first.status, completed(1), ctx(11));
+  assert.equal(second.dropped, 'duplicate');
+  assert.equal(second.status, first.status);
+  assert.equal(second.status.windows!.completed, 1);
+  assert.equal(second.status.progress!.processedEvents, 100);
+  assert.equal(second.status.windows!.completedRanges, '1');
+});
+
+test('succeeds with exact totals, percent, rate and conditions when every window completed', () => {
+  let status = running(4);
+  const events = [];
+  for (let i = 0; i < 4; i++) {
+    const r = reduceWindowResult(status, completed(i, {}, sourceOf(i, 2)), ctx(10 * (i + 1)));
+    status = r.status;
+    events.push(...r.events);
+  }
+  assert.equal(status.phase, 'Succeeded');
+  assert.equal(status.completedAt, at(40).toISOString());
+  assert.deepEqual(status.progress, { totalEvents: 400, processedEvents: 400, activitiesGenerated: 320, errors: 0, currentBatch: 4, totalBatches: 4, percent: 100 });
+  assert.equal(status.windows!.completedRanges, '0-3');
+  assert.equal(status.eventsPerSecond, 10);
+  assert.equal(status.estimatedCompletionTime, at(40).toISOString());
+  assert.equal(status.timeRange, '2026-04-30T00:00:00.000Z/2026-05-01T00:00:00.000Z');
+  const cond = Object.fromEntries(status.conditions!.map((c) => [c.type, c]));
+  assert.equal(cond.Ready.status, 'True');
+  assert.equal(cond.AuditLogsProcessed.status, 'True');
+  assert.equal(cond.AuditLogsProcessed.lastTransitionTime, at(20).toISOString(), 'audit windows were all done at the second result');
+  assert.equal(cond.EventsProcessed.status, 'True');
+  assert.equal(cond.EventsProcessed.lastTransitionTime, at(40).toISOString());
+  assert.deepEqual(events.map((e) => e.reason), ['Progress', 'Progress', 'Progress', 'Completed']);
+  assert.match(events.at(-1)!.message, /400 events into 320 activities in 4 windows/);
+});
+
+test('estimates completion from the rate so far', () => {
+  const r = reduceWindowResult(running(4), completed(0), ctx(20));
+  assert.equal(r.status.eventsPerSecond, 5);
+  assert.equal(r.status.estimatedCompletionTime, at(20 + 300 / 5).toISOString());
+});
+
+test('moves a condition transition time only when its status changes', () => {
+  let status = running(20, 100, 10);
+  status = reduceWindowResult(status, completed(0), ctx(1)).status;
+  const first = status.conditions!.find((c) => c.type === 'AuditLogsProcessed')!;
+  assert.equal(first.status, 'False');
+  assert.equal(first.message, '1/10 audit log windows processed');
+  status = reduceWindowResult(status, completed(1), ctx(2)).status;
+  const second = status.conditions!.find((c) => c.type === 'AuditLogsProcessed')!;
+  assert.equal(second.message, '2/10 audit log windows processed');
+  assert.equal(second.lastTransitionTime, first.lastTransitionTime);
+  assert.equal(status.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime, at(0).toISOString());
+});
+
+test('reports progress at most every 10 percent', () => {
+  let status = running(40);
+  const progress: string[] = [];
+  for (let i = 0; i < 39; i++) {
+    const r = reduceWindowResult(status, completed(i, {}, sourceOf(i, 20)), ctx(i + 1));
+    status = r.status;
+    progress.push(...r.events.filter((e) => e.reason === 'Progress').map((e) => e.message.split('%')[0]));
+  }
+  assert.deepEqual(progress, ['10', '20', '30', '40', '50', '60', '70', '80', '90']);
+});
+
+test('fails the job naming the window that failed', () => {
+  const r = reduceWindowResult(running(4), { kind: 'failed', data: { job: { name: 'j', uid: UID, generation: 1 }, window: { index: 2, source: 'event' }, reason: 'Unavailable', message: 'ClickHouse did not answer' } }, ctx(5));
+  assert.equal(r.status.phase, 'Failed');
+  assert.match(r.status.message!, /window 2 \(event\) failed: Unavailable: ClickHouse did not answer/);
+  assert.equal(r.status.windows!.failedRanges, '2');
+  assert.equal(r.status.windows!.failed, 1);
+  assert.deepEqual(r.events.map((e) => [e.type, e.reason]), [['Warning', 'Failed']]);
+  const cond = Object.fromEntries(r.status.conditions!.map((c) => [c.type, c]));
+  assert.equal(cond.Ready.status, 'False');
+  assert.equal(cond.Ready.reason, 'Failed');
+  assert.equal(cond.EventsProcessed.reason, 'WindowFailed');
+});
+
+test('fails the job on a dead-lettered window, naming it and the last answer', () => {
+  const result: WindowResult = {
+    kind: 'dead-letter',
+    errorCode: '503',
+    errorData: 'NATS unreachable',
+    data: {
+      job: { name: 'j', uid: UID, generation: 1 },
+      window: { index: 7, source: 'audit', from: '2026-04-30T01:00:00.000Z', to: '2026-04-30T02:00:00.000Z', expectedEvents: 100 },
+      batchSize: 100, dryRun: false, rateLimit: 10, policies: [], discovery: {},
+    },
+  };
+  const r = reduceWindowResult(running(8), result, ctx(5));
+  assert.equal(r.status.phase, 'Failed');
+  assert.match(r.status.message!, /window 7 \(audit, 2026-04-30T01:00:00.000Z to 2026-04-30T02:00:00.000Z\) was dead-lettered after its retries: HTTP 503: NATS unreachable/);
+});
+
+test('leaves a finished job alone when late results arrive', () => {
+  const failed = reduceWindowResult(running(4), { kind: 'failed', data: { job: { name: 'j', uid: UID, generation: 1 }, window: { index: 0, source: 'audit' }, reason: 'X', message: 'y' } }, ctx(1)).status;
+  const late = reduceWindowResult(failed, completed(1), ctx(2));
+  assert.equal(late.dropped, 'finished');
+  assert.equal(late.status, failed);
+  assert.deepEqual(late.events, []);
+});
+
+test('drops a result for another job with the same name', () => {
+  const r = reduceWindowResult(running(4), completed(0), ctx(1, { jobUid: 'other' }));
+  assert.equal(r.dropped, 'other-job');
+  assert.equal(r.status.windows!.completed, 0);
+});
+
+test('fails the job once errors exceed a count budget, naming the budget', () => {
+  let r = reduceWindowResult(running(4), completed(0, { errors: 3 }), ctx(1, { maxErrors: 5 }));
+  assert.equal(r.status.phase, 'Running');
+  r = reduceWindowResult(r.status, completed(1, { errors: 3 }), ctx(2, { maxErrors: 5 }));
+  assert.equal(r.status.phase, 'Failed');
+  assert.match(r.status.message!, /6 errors exceed the maxErrors budget of 5/);
+  assert.deepEqual(r.events.map((e) => e.reason), ['Failed']);
+});
+
+test('fails the job once errors exceed a percent budget', () => {
+  const r = reduceWindowResult(running(4), completed(0, { errors: 1 }), ctx(1, { maxErrors: '0.5%' }));
+  assert.equal(r.status.phase, 'Failed');
+  assert.match(r.status.message!, /1 errors in 100 processed events \(1\.00%\) exceed the maxErrors budget of 0\.5%/);
+});
+
+test('keeps at most 20 error samples, the first ones seen', () => {
+  let status = running(4);
+  for (let i = 0; i < 3; i++) {
+    const samples = Array.from({ length: 10 }, (_, k) => ({ originId: `w${i}-${k}`, policy: 'p', rule: 'r', message: 'bad' }));
+    status = reduceWindowResult(status, completed(i, { errors: 10, errorSamples: samples }), ctx(i + 1)).status;
+  }
+  assert.equal(status.errorSamples!.length, 20);
+  assert.equal(status.errorSamples![19].originId, 'w1-9');
+});
+
+test('sums dry-run reports and keeps five samples of each kind', () => {
+  const sample = (id: string) => ({ originId: id });
+  const dry = (n: number) => ({ wouldCreate: n, wouldChange: 1, unchanged: 2, wouldOrphan: 0, samples: { create: [1, 2, 3].map((k) => sample(`c${n}-${k}`)), change: [sample(`x${n}`)], orphan: [] } });
+  let status = running(4);
+  status = reduceWindowResult(status, completed(0, { dryRun: dry(3) }), ctx(1, { dryRun: true })).status;
+  status = reduceWindowResult(status, completed(1, { dryRun: dry(4) }), ctx(2, { dryRun: true })).status;
+  assert.equal(status.dryRunReport!.wouldCreate, 7);
+  assert.equal(status.dryRunReport!.wouldChange, 2);
+  assert.equal(status.dryRunReport!.unchanged, 4);
+  assert.deepEqual(status.dryRunReport!.samples.create.map((s) => s.originId), ['c3-1', 'c3-2', 'c3-3', 'c4-1', 'c4-2']);
+  assert.equal(status.dryRunReport!.samples.change.length, 2);
+});

@@ -1,0 +1,144 @@
+// The aggregator's one decision, pure: fold one window result into a job's
+// status. Each window counts once (completedRanges / failedRanges), so a
+// result the Broker delivers twice, or a write retried after a 409, changes
+// nothing the second time.
+import { TERMINAL_PHASES, type ErrorSample, type ReindexJobStatus, type SourceWindows } from '../../shared/api/reindex-job.js';
+import { exceedsErrorBudget, parseMaxErrors } from '../../shared/api/reindex-job-validation.js';
+import type { Source } from '../../shared/contracts/window-requested.js';
+import type { JobEvent } from '../../shared/kube/job-event.js';
+import { addIndex, hasIndex } from './range-set.js';
+import { setCondition } from './set-condition.js';
+import { foldDryRun } from './fold-dry-run.js';
+import type { WindowResult } from './window-result.js';
+
+export const MAX_ERROR_SAMPLES = 20;
+
+export interface ReduceContext {
+  now: Date;
+  /** spec.config.maxErrors: a count, or a percent of processed events ("0.5%"). */
+  maxErrors?: number | string;
+  dryRun: boolean;
+  /** The job's uid: a result for another uid (a deleted and re-created job) is dropped. */
+  jobUid?: string;
+}
+
+export type DropReason = 'other-job' | 'finished' | 'duplicate';
+
+export interface Reduction {
+  status: ReindexJobStatus;
+  events: JobEvent[];
+  /** Set when the result changed nothing, and why. */
+  dropped?: DropReason;
+}
+
+const SOURCE_CONDITION: Record<Source, string> = { audit: 'AuditLogsProcessed', event: 'EventsProcessed' };
+const SOURCE_NOUN: Record<Source, string> = { audit: 'audit log', event: 'event' };
+
+function describeFailure(result: Exclude<WindowResult, { kind: 'completed' }>): string {
+  const { index, source } = result.data.window;
+  if (result.kind === 'failed') return `window ${index} (${source}) failed: ${result.data.reason}: ${result.data.message}`;
+  const { from, to } = result.data.window;
+  const cause = [result.errorCode && `HTTP ${result.errorCode}`, result.errorData].filter(Boolean).join(': ');
+  return `window ${index} (${source}, ${from} to ${to}) was dead-lettered after its retries${cause ? `: ${cause}` : ''}`;
+}
+
+function percentOf(done: number, total: number): number {
+  return total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 0;
+}
+
+function sourceCondition(status: ReindexJobStatus, source: Source, now: Date): ReindexJobStatus['conditions'] {
+  const type = SOURCE_CONDITION[source];
+  const noun = SOURCE_NOUN[source];
+  const counts: SourceWindows | undefined = status.windows?.bySource?.[source];
+  const failed = status.phase === 'Failed';
+  if (!counts) {
+    if (status.phase === 'Succeeded') return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `Every ${noun} window was processed` }, now);
+    if (failed) return setCondition(status.conditions, { type, status: 'False', reason: 'JobFailed', message: status.message ?? 'The job failed' }, now);
+    return status.conditions;
+  }
+  if (counts.failed > 0) return setCondition(status.conditions, { type, status: 'False', reason: 'WindowFailed', message: `${counts.failed} ${noun} window(s) failed` }, now);
+  if (counts.completed >= counts.total) return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `All ${counts.total} ${noun} windows were processed` }, now);
+  const reason = failed ? 'JobFailed' : 'InProgress';
+  return setCondition(status.conditions, { type, status: 'False', reason, message: `${counts.completed}/${counts.total} ${noun} windows processed` }, now);
+}
+
+export function reduceWindowResult(current: ReindexJobStatus, result: WindowResult, ctx: ReduceContext): Reduction {
+  const unchanged = (dropped: DropReason): Reduction => ({ status: current, events: [], dropped });
+  if (ctx.jobUid !== undefined && result.data.job.uid !== ctx.jobUid) return unchanged('other-job');
+  if (current.phase && TERMINAL_PHASES.has(current.phase)) return unchanged('finished');
+  const { index, source } = result.data.window;
+  const before = current.windows ?? { total: 0, completed: 0, failed: 0, completedRanges: '', failedRanges: '' };
+  if (hasIndex(before.completedRanges, index) || hasIndex(before.failedRanges, index)) return unchanged('duplicate');
+
+  const now = ctx.now;
+  const status: ReindexJobStatus = structuredClone(current);
+  const windows = (status.windows = structuredClone(before));
+  const progress = (status.progress ??= { totalEvents: 0, processedEvents: 0, activitiesGenerated: 0, errors: 0, currentBatch: 0, totalBatches: windows.total });
+  const bySource = windows.bySource?.[source];
+  const events: JobEvent[] = [];
+  const percentBefore = progress.percent ?? percentOf(before.completed + before.failed, before.total);
+
+  if (result.kind === 'completed') {
+    const data = result.data;
+    windows.completed += 1;
+    windows.completedRanges = addIndex(windows.completedRanges, index);
+    if (bySource) bySource.completed += 1;
+    progress.processedEvents += data.processedEvents;
+    progress.activitiesGenerated += data.activitiesGenerated;
+    progress.errors += data.errors;
+    if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
+      status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
+    }
+    if (ctx.dryRun && data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
+  } else {
+    windows.failed += 1;
+    windows.failedRanges = addIndex(windows.failedRanges, index);
+    if (bySource) bySource.failed += 1;
+  }
+
+  const done = windows.completed + windows.failed;
+  progress.currentBatch = done;
+  progress.totalBatches = windows.total;
+  progress.percent = percentOf(done, windows.total);
+  if (!status.timeRange && status.resolvedTimeRange) status.timeRange = `${status.resolvedTimeRange.startTime}/${status.resolvedTimeRange.endTime}`;
+
+  const elapsedSeconds = status.startedAt ? (now.getTime() - Date.parse(status.startedAt)) / 1000 : 0;
+  if (elapsedSeconds > 0) {
+    const eps = progress.processedEvents / elapsedSeconds;
+    status.eventsPerSecond = Math.round(eps * 100) / 100;
+    const remaining = Math.max(0, progress.totalEvents - progress.processedEvents);
+    if (eps > 0) status.estimatedCompletionTime = new Date(now.getTime() + Math.ceil((remaining / eps) * 1000)).toISOString();
+  }
+
+  const budget = parseMaxErrors(ctx.maxErrors);
+  if (result.kind !== 'completed') {
+    status.phase = 'Failed';
+    status.message = `Failed: ${describeFailure(result)}`;
+  } else if (exceedsErrorBudget(budget, progress.errors, progress.processedEvents)) {
+    status.phase = 'Failed';
+    status.message = budget!.kind === 'count'
+      ? `Failed: ${progress.errors} errors exceed the maxErrors budget of ${budget!.value}`
+      : `Failed: ${progress.errors} errors in ${progress.processedEvents} processed events (${((100 * progress.errors) / progress.processedEvents).toFixed(2)}%) exceed the maxErrors budget of ${budget!.value}%`;
+  } else if (windows.total > 0 && windows.completed >= windows.total) {
+    status.phase = 'Succeeded';
+    status.message = `Processed ${progress.processedEvents} events into ${progress.activitiesGenerated} activities in ${windows.total} windows${progress.errors ? ` (${progress.errors} errors)` : ''}`;
+  }
+
+  if (status.phase === 'Failed' || status.phase === 'Succeeded') {
+    status.completedAt = now.toISOString();
+    status.estimatedCompletionTime = status.completedAt;
+    const ok = status.phase === 'Succeeded';
+    status.conditions = setCondition(status.conditions, { type: 'Ready', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed', message: status.message! }, now);
+    events.push(ok ? { type: 'Normal', reason: 'Completed', message: status.message! } : { type: 'Warning', reason: 'Failed', message: status.message! });
+  } else {
+    if (!status.conditions?.some((c) => c.type === 'Ready')) {
+      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Running', message: 'Windows are being processed' }, now);
+    }
+    if (Math.floor(progress.percent / 10) > Math.floor(percentBefore / 10)) {
+      events.push({ type: 'Normal', reason: 'Progress', message: `${progress.percent}% done: ${done}/${windows.total} windows, ${progress.processedEvents}/${progress.totalEvents} events` });
+    }
+  }
+  status.conditions = sourceCondition(status, 'audit', now);
+  status.conditions = sourceCondition(status, 'event', now);
+  return { status, events };
+}

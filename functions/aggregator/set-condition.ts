@@ -1,0 +1,15 @@
+// metav1.Condition upkeep: one condition per type, and lastTransitionTime
+// moves only when the status changes (a new reason or message is not a
+// transition), as meta.SetStatusCondition does.
+import type { Condition } from '../../shared/api/reindex-job.js';
+
+export function setCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
+  const list = [...(conditions ?? [])];
+  const index = list.findIndex((c) => c.type === next.type);
+  const current = index >= 0 ? list[index] : undefined;
+  const lastTransitionTime = current && current.status === next.status ? current.lastTransitionTime : now.toISOString();
+  const updated: Condition = { ...next, lastTransitionTime };
+  if (index >= 0) list[index] = updated;
+  else list.push(updated);
+  return list;
+}
