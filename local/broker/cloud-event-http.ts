@@ -71,6 +71,10 @@ function validate(event: BrokerEvent): void {
   if (attributes.specversion !== '1.0') {
     throw new NotACloudEventError(`specversion must be 1.0, got ${attributes.specversion ?? 'none'}`);
   }
+  // Checked here because the SDK's constructor would invent an id rather than refuse.
+  for (const required of ['id', 'source', 'type']) {
+    if (!attributes[required]) throw new NotACloudEventError(`invalid CloudEvent: ${required} is required`);
+  }
   try {
     // Strict construction runs the SDK's JSON-schema check of required
     // attributes, URI-reference source, RFC 3339 time and attribute names.
