@@ -1,0 +1,110 @@
+import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
+import type { JobPlan } from '../controller/job-plan.js';
+import { planConfigMapName } from '../controller/plan-store.js';
+import { GROUP, REINDEXJOB_KIND, REINDEXJOB_PLURAL, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
+import type { JobEvent, JobSource } from './job-source.js';
+
+export interface KubeJobSourceOptions {
+  /** Where the controller keeps each job's plan ConfigMap. */
+  namespace: string;
+  /** Where Events about the cluster-scoped jobs are recorded (shared/kube/record-event.ts). */
+  eventsNamespace?: string;
+}
+
+// One poll asks for the plan and the emission record of the same job; both
+// live in one ConfigMap, so a read is reused for this long.
+const CONFIGMAP_REUSE_MS = 500;
+
+/**
+ * Reads ReindexJobs, their plan ConfigMaps and their Events through the
+ * Kubernetes API: get/list only, so read-only RBAC suffices.
+ */
+export function kubeJobSource(kubeConfig: KubeConfig, options: KubeJobSourceOptions): JobSource {
+  const custom = kubeConfig.makeApiClient(CustomObjectsApi);
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  const eventsApi = kubeConfig.makeApiClient(EventsV1Api);
+  const eventsNamespace = options.eventsNamespace ?? 'default';
+  const ref = { group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL };
+  // The uid last seen per name: a plan or Event of an earlier job with the same name is not this job's.
+  const uids = new Map<string, string | undefined>();
+  const configMaps = new Map<string, { at: number; read: Promise<V1ConfigMap | undefined> }>();
+
+  function planConfigMap(name: string): Promise<V1ConfigMap | undefined> {
+    const cached = configMaps.get(name);
+    if (cached && Date.now() - cached.at < CONFIGMAP_REUSE_MS) return cached.read;
+    const read = orUndefinedOn404(core.readNamespacedConfigMap({ name: planConfigMapName(name), namespace: options.namespace }));
+    configMaps.set(name, { at: Date.now(), read });
+    read.catch(() => configMaps.delete(name));
+    return read;
+  }
+
+  async function plan(name: string): Promise<{ plan: JobPlan; configMap: V1ConfigMap } | undefined> {
+    const configMap = await planConfigMap(name);
+    const plan = parseJson<JobPlan>(configMap?.data?.['plan.json']);
+    const uid = uids.get(name);
+    if (!configMap || !plan || (uid && plan.jobUid !== uid)) return undefined;
+    return { plan, configMap };
+  }
+
+  return {
+    async listJobs() {
+      const list = (await custom.listClusterCustomObject(ref)) as { items: ReindexJob[] };
+      for (const job of list.items) uids.set(job.metadata.name, job.metadata.uid);
+      return list.items;
+    },
+    async getJob(name) {
+      const job = (await orUndefinedOn404(custom.getClusterCustomObject({ ...ref, name }))) as ReindexJob | undefined;
+      uids.set(name, job?.metadata.uid);
+      return job;
+    },
+    async getPlan(name) {
+      return (await plan(name))?.plan.windows;
+    },
+    async listEmitted(name) {
+      const stored = await plan(name);
+      if (!stored) return undefined;
+      const emitted = parseJson<Record<string, number>>(stored.configMap.data?.['emitted.json']) ?? {};
+      return Object.keys(emitted).map(Number).filter(Number.isInteger);
+    },
+    async listEvents(name) {
+      // Filtered here rather than by fieldSelector: `regarding.*` selectors
+      // are not served everywhere, and the namespace holds few Events.
+      const list = await eventsApi.listNamespacedEvent({ namespace: eventsNamespace });
+      const uid = uids.get(name);
+      return list.items
+        .filter((e) => e.regarding?.kind === REINDEXJOB_KIND && e.regarding.name === name)
+        .filter((e) => !uid || !e.regarding?.uid || e.regarding.uid === uid)
+        .map(
+          (e): JobEvent => ({
+            type: e.type ?? 'Normal',
+            reason: e.reason ?? '',
+            message: e.note ?? '',
+            time: isoTime(e.series?.lastObservedTime ?? e.eventTime ?? e.deprecatedLastTimestamp ?? e.metadata?.creationTimestamp),
+          }),
+        );
+    },
+  };
+}
+
+async function orUndefinedOn404<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function isoTime(time: Date | string | undefined): string {
+  const date = time ? new Date(time) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : '';
+}
