@@ -63,7 +63,7 @@ test('admits the oldest job first and keeps the others Pending saying what they 
   const a = job('a', { created: '2025-06-01T11:00:00Z' });
   const b = job('b', { created: '2025-06-01T11:00:01Z' });
   const c = job('c', { created: '2025-06-01T11:00:02Z' });
-  assert.equal(run({ job: a, otherJobs: [a, b, c] })[0].type, 'prepare');
+  assert.deepEqual(run({ job: a, otherJobs: [a, b, c] }).map((x) => x.type), ['wait', 'prepare']);
   assert.match(only(run({ job: b, otherJobs: [a, b, c] }), 'wait').message, /older queued job\(s\): a\b/);
   assert.match(only(run({ job: c, otherJobs: [a, b, c] }), 'wait').message, /2 older queued job\(s\): a, b/);
 });
@@ -72,12 +72,12 @@ test('counts running jobs against the limit and names them', () => {
   const a = job('a', { status: running() });
   const b = job('b', { created: '2025-06-01T11:00:01Z' });
   assert.match(only(run({ job: b, otherJobs: [a, b] }), 'wait').message, /waiting for 1 running job\(s\): a/);
-  assert.equal(run({ job: b, otherJobs: [a, b], config: { ...config, maxConcurrentJobs: 2 } })[0].type, 'prepare');
+  assert.equal(run({ job: b, otherJobs: [a, b], config: { ...config, maxConcurrentJobs: 2 } })[1].type, 'prepare');
 });
 
 test('orders jobs created in the same second by name', () => {
   const x = job('x'), y = job('y');
-  assert.equal(run({ job: x, otherJobs: [y, x] })[0].type, 'prepare');
+  assert.equal(run({ job: x, otherJobs: [y, x] })[1].type, 'prepare');
   assert.equal(run({ job: y, otherJobs: [y, x] })[0].type, 'wait');
 });
 
@@ -92,7 +92,7 @@ test('a finished or invalid job ahead does not hold the queue', () => {
   const done = job('a', { status: { phase: 'Succeeded', startedAt: '2025-06-01T11:00:00Z' } });
   const invalid = job('b', { spec: { timeRange: { startTime: 'yesterday-ish' } } });
   const c = job('c', { created: '2025-06-01T11:00:05Z' });
-  assert.equal(run({ job: c, otherJobs: [done, invalid, c] })[0].type, 'prepare');
+  assert.equal(run({ job: c, otherJobs: [done, invalid, c] })[1].type, 'prepare');
 });
 
 test('resolves relative times once, when the job is admitted', () => {

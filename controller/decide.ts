@@ -71,7 +71,10 @@ function decideNotStarted(input: DecideInput): Action[] {
   // A stored plan means an earlier pass resolved the range already: reuse it
   // so relative times are resolved exactly once.
   if (plan) return [{ type: 'start' }];
-  return [{ type: 'prepare', resolvedTimeRange: validation.resolvedTimeRange }];
+  // Say Pending first: planning counts rows in ClickHouse and may take a while.
+  const planning = 'admitted: planning windows';
+  const prepare: Action = { type: 'prepare', resolvedTimeRange: validation.resolvedTimeRange };
+  return status.phase === 'Pending' && status.message === planning ? [prepare] : [{ type: 'wait', message: planning }, prepare];
 }
 
 function decideStarted(input: DecideInput): Action[] {
