@@ -1,0 +1,30 @@
+// The aggregator as a Knative Service: configuration from the environment,
+// parsed at boot so a bad manifest fails the revision rather than the first event.
+import { z } from 'zod';
+import { createLogger } from '../../shared/log.js';
+import { loadKubeConfig } from '../../shared/kube/kube-config.js';
+import { buildAggregatorDeps } from './build-aggregator-deps.js';
+import { startAggregator } from './start-aggregator.js';
+
+const env = z
+  .object({
+    PORT: z.coerce.number().int().default(8080),
+    /** The API server URL; unset = in-cluster service account (or KUBECONFIG). */
+    KUBE_API_URL: z.url().optional(),
+    /** Where Events about the cluster-scoped ReindexJobs go. */
+    EVENTS_NAMESPACE: z.string().min(1).default('default'),
+    POD_NAME: z.string().min(1).default('reindex-aggregator'),
+  })
+  .parse(process.env);
+
+const log = createLogger('reindex-aggregator');
+const deps = buildAggregatorDeps({ kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }), log, eventsNamespace: env.EVENTS_NAMESPACE, instance: env.POD_NAME });
+const running = await startAggregator(deps, env.PORT, '0.0.0.0');
+log.info({ url: running.url }, 'Started reindex aggregator');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    log.info({ signal }, 'Stopping reindex aggregator');
+    void running.close().then(() => process.exit(0));
+  });
+}

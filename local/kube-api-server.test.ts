@@ -1,0 +1,220 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
+
+const JOBS = { group: 'activity.miloapis.com', version: 'v1alpha1', plural: 'reindexjobs' };
+const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const STRATEGIC = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
+
+async function started(t: { after(fn: () => Promise<void>): void }): Promise<{ server: KubeApiServer; kc: KubeConfig; jobs: CustomObjectsApi; core: CoreV1Api }> {
+  const server = await startKubeApiServer();
+  t.after(() => server.close());
+  const kc = server.kubeConfig();
+  return { server, kc, jobs: kc.makeApiClient(CustomObjectsApi), core: kc.makeApiClient(CoreV1Api) };
+}
+
+function job(name: string, extra: object = {}) {
+  return { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', metadata: { name }, spec: { timeRange: { startTime: 'now-1h' } }, ...extra };
+}
+
+async function rejected(p: Promise<unknown>): Promise<{ code: number; body: any }> {
+  try {
+    await p;
+  } catch (err: any) {
+    return { code: err.code, body: typeof err.body === 'string' ? JSON.parse(err.body) : err.body };
+  }
+  assert.fail('expected the request to be rejected');
+}
+
+test('creates a custom resource with uid, generation 1, a resourceVersion and the CRD defaults', async (t) => {
+  const { jobs } = await started(t);
+  const created = await jobs.createClusterCustomObject({ ...JOBS, body: job('a') });
+  assert.match(created.metadata.uid, /^[0-9a-f-]{36}$/);
+  assert.equal(created.metadata.generation, 1);
+  assert.match(created.metadata.resourceVersion, /^\d+$/);
+  assert.ok(created.metadata.creationTimestamp);
+  assert.deepEqual(created.spec.config, { batchSize: 1000, rateLimit: 100, dryRun: false, parallelism: 4 });
+  const again = await rejected(jobs.createClusterCustomObject({ ...JOBS, body: job('a') }));
+  assert.equal(again.code, 409);
+  assert.equal(again.body.reason, 'AlreadyExists');
+});
+
+test('rejects a spec that breaks the CRD schema with 422 naming the fields', async (t) => {
+  const { jobs } = await started(t);
+  const res = await rejected(jobs.createClusterCustomObject({ ...JOBS, body: { ...job('bad'), spec: { timeRange: { startTime: '2026-01-02T00:00:00Z', endTime: '2026-01-01T00:00:00Z' }, config: { batchSize: 50 }, policySelector: { names: ['p'], matchLabels: { a: 'b' } } } } }));
+  assert.equal(res.code, 422);
+  assert.equal(res.body.kind, 'Status');
+  assert.deepEqual(res.body.details.causes.map((c: { field: string }) => c.field).sort(), ['spec.config.batchSize', 'spec.policySelector', 'spec.timeRange']);
+  assert.match(res.body.message, /mutually exclusive/);
+  assert.match(res.body.message, /startTime must be before/);
+});
+
+test('answers 404 as a Status for a missing object', async (t) => {
+  const { jobs, core } = await started(t);
+  const res = await rejected(jobs.getClusterCustomObject({ ...JOBS, name: 'nope' }));
+  assert.equal(res.code, 404);
+  assert.equal(res.body.reason, 'NotFound');
+  assert.equal((await rejected(core.readNamespacedConfigMap({ namespace: 'default', name: 'nope' }))).code, 404);
+});
+
+test('writes status only through the status subresource, and bumps generation only on spec changes', async (t) => {
+  const { jobs } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('s') });
+  const viaStatus = await jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 's', body: { spec: { suspend: true }, status: { phase: 'Running' } } }, MERGE);
+  assert.equal(viaStatus.status.phase, 'Running');
+  assert.equal(viaStatus.spec.suspend, false, 'spec changes are ignored on /status');
+  assert.equal(viaStatus.metadata.generation, 1);
+  const viaMain = await jobs.patchClusterCustomObject({ ...JOBS, name: 's', body: { spec: { suspend: true }, status: { phase: 'Failed' } } }, MERGE);
+  assert.equal(viaMain.spec.suspend, true);
+  assert.equal(viaMain.status.phase, 'Running', 'status changes are ignored on the main resource');
+  assert.equal(viaMain.metadata.generation, 2);
+  const labelled = await jobs.patchClusterCustomObject({ ...JOBS, name: 's', body: { metadata: { labels: { team: 'a' } } } }, MERGE);
+  assert.equal(labelled.metadata.generation, 2, 'metadata changes do not bump generation');
+  assert.ok(Number(labelled.metadata.resourceVersion) > Number(viaMain.metadata.resourceVersion));
+});
+
+test('answers 409 to an update or a merge patch carrying a stale resourceVersion', async (t) => {
+  const { jobs } = await started(t);
+  const created = await jobs.createClusterCustomObject({ ...JOBS, body: job('c') });
+  const stale = created.metadata.resourceVersion;
+  await jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 'c', body: { metadata: { resourceVersion: stale }, status: { phase: 'Running' } } }, MERGE);
+  const patch = await rejected(jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 'c', body: { metadata: { resourceVersion: stale }, status: { phase: 'Failed' } } }, MERGE));
+  assert.equal(patch.code, 409);
+  assert.equal(patch.body.reason, 'Conflict');
+  const put = await rejected(jobs.replaceClusterCustomObject({ ...JOBS, name: 'c', body: { ...created, spec: { ...created.spec, suspend: true } } }));
+  assert.equal(put.code, 409);
+  const current = await jobs.getClusterCustomObject({ ...JOBS, name: 'c' });
+  assert.equal(current.status.phase, 'Running');
+  assert.equal(current.spec.suspend, false);
+});
+
+test('accepts JSON patch (the client default), and refuses strategic merge patch for custom resources only', async (t) => {
+  const { jobs, core } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('p') });
+  const patched = await jobs.patchClusterCustomObject({ ...JOBS, name: 'p', body: [{ op: 'replace', path: '/spec/config/rateLimit', value: 50 }] });
+  assert.equal(patched.spec.config.rateLimit, 50);
+  const refused = await rejected(jobs.patchClusterCustomObject({ ...JOBS, name: 'p', body: { spec: { suspend: true } } }, STRATEGIC));
+  assert.equal(refused.code, 415);
+  await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'cm' }, data: { a: '1' } } });
+  const cm = await core.patchNamespacedConfigMap({ namespace: 'default', name: 'cm', body: { data: { b: '2' } } }, STRATEGIC);
+  assert.deepEqual(cm.data, { a: '1', b: '2' });
+});
+
+test('lists by label selector with the list resourceVersion', async (t) => {
+  const { jobs, core } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: { ...job('x'), metadata: { name: 'x', labels: { team: 'a' } } } });
+  await jobs.createClusterCustomObject({ ...JOBS, body: { ...job('y'), metadata: { name: 'y', labels: { team: 'b' } } } });
+  const list = await jobs.listClusterCustomObject({ ...JOBS, labelSelector: 'team=a' });
+  assert.deepEqual(list.items.map((i: any) => i.metadata.name), ['x']);
+  assert.match(list.metadata.resourceVersion, /^\d+$/);
+  assert.equal((await jobs.listClusterCustomObject({ ...JOBS, labelSelector: 'team in (a,b),!gone' })).items.length, 2);
+  await core.createNamespacedConfigMap({ namespace: 'ns1', body: { metadata: { name: 'one' } } });
+  await core.createNamespacedConfigMap({ namespace: 'ns2', body: { metadata: { name: 'two' } } });
+  assert.equal((await core.listNamespacedConfigMap({ namespace: 'ns1' })).items.length, 1);
+  assert.equal((await core.listConfigMapForAllNamespaces()).items.length, 2);
+});
+
+type Seen = { type: string; name?: string; phase?: string; code?: number };
+
+function watchJobs(kc: KubeConfig, resourceVersion: string | undefined, seen: Seen[]): Promise<Error | null> {
+  return new Promise((resolve) => {
+    void new Watch(kc).watch('/apis/activity.miloapis.com/v1alpha1/reindexjobs', { resourceVersion, allowWatchBookmarks: true }, (type, obj) => {
+      seen.push({ type, name: obj?.metadata?.name, phase: obj?.status?.phase, code: obj?.code });
+    }, (err) => resolve(err));
+  });
+}
+
+async function until(cond: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!cond()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+}
+
+test('watches from a resourceVersion: replays what came after it, then streams changes and bookmarks', async (t) => {
+  const { server, kc, jobs } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('w1') });
+  const { metadata } = await jobs.listClusterCustomObject({ ...JOBS });
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('w2') });
+  const seen: Seen[] = [];
+  const ended = watchJobs(kc, metadata.resourceVersion, seen);
+  await until(() => seen.length === 1, 'the replayed ADDED');
+  await jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 'w1', body: { status: { phase: 'Running' } } }, MERGE);
+  await jobs.deleteClusterCustomObject({ ...JOBS, name: 'w2' });
+  server.sendBookmarks();
+  await until(() => seen.length === 4, 'the live events');
+  assert.deepEqual(seen, [
+    { type: 'ADDED', name: 'w2', phase: undefined, code: undefined },
+    { type: 'MODIFIED', name: 'w1', phase: 'Running', code: undefined },
+    { type: 'DELETED', name: 'w2', phase: undefined, code: undefined },
+    { type: 'BOOKMARK', name: undefined, phase: undefined, code: undefined },
+  ]);
+  server.closeWatches();
+  assert.equal(await ended, null);
+});
+
+test('starts a watch without a resourceVersion with ADDED for every object', async (t) => {
+  const { server, kc, jobs } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('a1') });
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('a2') });
+  const seen: Seen[] = [];
+  const ended = watchJobs(kc, undefined, seen);
+  await until(() => seen.length === 2, 'the initial ADDED events');
+  assert.deepEqual(seen.map((s) => `${s.type} ${s.name}`), ['ADDED a1', 'ADDED a2']);
+  server.closeWatches();
+  await ended;
+});
+
+test('answers a watch from a compacted resourceVersion with a 410 ERROR event', async (t) => {
+  const { server, kc, jobs } = await started(t);
+  const created = await jobs.createClusterCustomObject({ ...JOBS, body: job('g') });
+  await jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 'g', body: { status: { phase: 'Running' } } }, MERGE);
+  server.compact();
+  const seen: Seen[] = [];
+  await watchJobs(kc, created.metadata.resourceVersion, seen);
+  assert.deepEqual(seen, [{ type: 'ERROR', name: undefined, phase: undefined, code: 410 }]);
+});
+
+test('keeps an object with finalizers until they are removed, then deletes it and what it owns', async (t) => {
+  const { server, jobs, core } = await started(t);
+  const owner = await jobs.createClusterCustomObject({ ...JOBS, body: { ...job('f'), metadata: { name: 'f', finalizers: ['activity.miloapis.com/stop'] } } });
+  const ownerRef = { apiVersion: owner.apiVersion, kind: owner.kind, name: 'f', uid: owner.metadata.uid };
+  await core.createNamespacedConfigMap({ namespace: 'reindex', body: { metadata: { name: 'plan-f', ownerReferences: [ownerRef] }, data: { plan: '[]' } } });
+  await core.createNamespacedConfigMap({ namespace: 'reindex', body: { metadata: { name: 'unrelated' } } });
+  const deleting = await jobs.deleteClusterCustomObject({ ...JOBS, name: 'f' });
+  assert.ok(deleting.metadata.deletionTimestamp);
+  assert.ok(server.getObject('activity.miloapis.com', 'reindexjobs', 'f'), 'kept while a finalizer remains');
+  assert.ok(server.getObject('', 'configmaps', 'plan-f', 'reindex'));
+  await jobs.patchClusterCustomObject({ ...JOBS, name: 'f', body: { metadata: { finalizers: null } } }, MERGE);
+  assert.equal(server.getObject('activity.miloapis.com', 'reindexjobs', 'f'), undefined);
+  assert.deepEqual(server.listObjects('', 'configmaps', 'reindex').map((c) => c.metadata.name), ['unrelated']);
+});
+
+test('serves discovery for core, built-in and custom groups', async (t) => {
+  const { server } = await started(t);
+  const get = async (path: string) => (await fetch(`${server.url}${path}`)).json() as Promise<any>;
+  assert.deepEqual((await get('/api')).versions, ['v1']);
+  const groups = (await get('/apis')).groups.map((g: any) => g.name);
+  for (const g of ['apps', 'activity.miloapis.com', 'coordination.k8s.io', 'events.k8s.io']) assert.ok(groups.includes(g), g);
+  const custom = await get('/apis/activity.miloapis.com/v1alpha1');
+  assert.deepEqual(custom.resources.map((r: any) => r.name).sort(), ['activitypolicies', 'activitypolicies/status', 'reindexjobs', 'reindexjobs/status']);
+  assert.equal(custom.resources.find((r: any) => r.name === 'reindexjobs').namespaced, false);
+  assert.ok((await get('/api/v1')).resources.some((r: any) => r.name === 'configmaps' && r.kind === 'ConfigMap'));
+  assert.ok((await get('/apis/apps/v1')).resources.some((r: any) => r.name === 'deployments' && r.kind === 'Deployment'));
+});
+
+test('logs each request as RBAC sees it', async (t) => {
+  const { server, jobs, core } = await started(t);
+  await jobs.createClusterCustomObject({ ...JOBS, body: job('r') });
+  await jobs.getClusterCustomObject({ ...JOBS, name: 'r' });
+  await jobs.patchClusterCustomObjectStatus({ ...JOBS, name: 'r', body: { status: { phase: 'Running' } } }, MERGE);
+  await core.listNamespacedConfigMap({ namespace: 'ns' });
+  assert.deepEqual(server.requests, [
+    { verb: 'create', group: 'activity.miloapis.com', version: 'v1alpha1', resource: 'reindexjobs' },
+    { verb: 'get', group: 'activity.miloapis.com', version: 'v1alpha1', resource: 'reindexjobs', name: 'r' },
+    { verb: 'patch', group: 'activity.miloapis.com', version: 'v1alpha1', resource: 'reindexjobs', subresource: 'status', name: 'r' },
+    { verb: 'list', group: '', version: 'v1', resource: 'configmaps', namespace: 'ns' },
+  ]);
+});
