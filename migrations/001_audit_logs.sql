@@ -25,11 +25,11 @@ CREATE TABLE IF NOT EXISTS audit.audit_logs {{ON_CLUSTER}}
         ),
 
     audit_id String MATERIALIZED
-        multiIf(
+        replaceRegexpAll(multiIf(
             JSONExtractString(event_json, 'auditID') != '', JSONExtractString(event_json, 'auditID'),
             extract(event_json, '"auditID"\\s*:\\s*"([^"]+)"') != '', extract(event_json, '"auditID"\\s*:\\s*"([^"]+)"'),
             concat('sha-', lower(hex(SHA256(event_json))))
-        ),
+        ), '[\t\n]', ' '),
 
     verb LowCardinality(String) MATERIALIZED JSONExtractString(event_json, 'verb'),
     stage LowCardinality(String) MATERIALIZED JSONExtractString(event_json, 'stage'),

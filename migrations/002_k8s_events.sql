@@ -29,11 +29,11 @@ CREATE TABLE IF NOT EXISTS audit.k8s_events {{ON_CLUSTER}}
         ),
 
     event_uid String MATERIALIZED
-        multiIf(
+        replaceRegexpAll(multiIf(
             JSONExtractString(event_json, 'metadata', 'uid') != '', JSONExtractString(event_json, 'metadata', 'uid'),
             extract(event_json, '"uid"\\s*:\\s*"([^"]+)"') != '', extract(event_json, '"uid"\\s*:\\s*"([^"]+)"'),
             concat('sha-', lower(hex(SHA256(event_json))))
-        ),
+        ), '[\t\n]', ' '),
 
     api_version LowCardinality(String) MATERIALIZED JSONExtractString(event_json, 'apiVersion'),
     namespace LowCardinality(String) MATERIALIZED JSONExtractString(event_json, 'metadata', 'namespace'),

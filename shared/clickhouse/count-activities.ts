@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SourceTables } from './source-tables.js';
-import { toClickHouseTime } from './clickhouse-time.js';
+import { toClickHouseTime, type Instant } from './clickhouse-time.js';
 import { TABLE, tableParams } from './table-params.js';
 
 /**
@@ -10,7 +10,7 @@ import { TABLE, tableParams } from './table-params.js';
 export async function countActivities(
   client: ClickHouseClient,
   tables: SourceTables,
-  range: { from: string; to: string },
+  range: { from: Instant; to: Instant },
 ): Promise<number> {
   const rs = await client.query({
     query: `SELECT count() AS n FROM ${TABLE} FINAL

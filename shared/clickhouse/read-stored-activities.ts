@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Activity, OriginType } from '../api/activity.js';
 import type { SourceTables } from './source-tables.js';
-import { toClickHouseTime } from './clickhouse-time.js';
+import { toClickHouseTime, type Instant } from './clickhouse-time.js';
 import { TABLE, tableParams } from './table-params.js';
 
 /**
@@ -13,7 +13,7 @@ import { TABLE, tableParams } from './table-params.js';
 export async function readStoredActivities(
   client: ClickHouseClient,
   tables: SourceTables,
-  query: { from: string; to: string; originType: OriginType; originIds?: string[] },
+  query: { from: Instant; to: Instant; originType: OriginType; originIds?: string[] },
 ): Promise<Activity[]> {
   if (query.originIds?.length === 0) return [];
   const byId = query.originIds ? 'AND origin_id IN {ids:Array(String)}' : '';

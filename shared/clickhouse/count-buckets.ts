@@ -1,0 +1,45 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Source } from '../contracts/window-requested.js';
+import { sourceTable, type SourceTables } from './source-tables.js';
+import { toClickHouseTime, type Instant } from './clickhouse-time.js';
+import { TABLE, tableParams } from './table-params.js';
+
+export interface Bucket {
+  /** RFC3339 with milliseconds; the bucket is [start, start + bucketSeconds). */
+  start: string;
+  count: number;
+}
+
+/**
+ * Rows of one source per time bucket over [from, to), buckets aligned to
+ * `from` (not to the epoch) so they tile the range. Only non-empty buckets
+ * come back, in time order. A row belongs to the bucket of its millisecond,
+ * the same rule the reader's `timestamp >= from AND timestamp < to` applies.
+ */
+export async function countBuckets(
+  client: ClickHouseClient,
+  tables: SourceTables,
+  source: Source,
+  range: { from: Instant; to: Instant },
+  bucketSeconds: number,
+): Promise<Bucket[]> {
+  const fromMs = new Date(range.from).getTime();
+  const bucketMs = Math.round(bucketSeconds * 1000);
+  if (!(bucketMs >= 1)) throw new Error(`Bucket size must be at least 1ms, got ${bucketSeconds}s`);
+  const rs = await client.query({
+    query: `SELECT intDiv(toUnixTimestamp64Milli(timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS n
+            FROM ${TABLE}
+            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+            GROUP BY bucket ORDER BY bucket`,
+    query_params: {
+      ...tableParams(sourceTable(tables, source)),
+      from: toClickHouseTime(range.from),
+      to: toClickHouseTime(range.to),
+      fromMs,
+      bucketMs,
+    },
+    format: 'JSONCompactEachRow',
+  });
+  const rows = await rs.json<[number | string, number | string]>();
+  return rows.map(([bucket, n]) => ({ start: new Date(fromMs + Number(bucket) * bucketMs).toISOString(), count: Number(n) }));
+}
