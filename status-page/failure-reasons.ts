@@ -5,7 +5,7 @@ import { windowsNamedIn } from './windows-named-in.js';
 /**
  * Why each failed window failed, from what the aggregator leaves behind: a
  * Warning Event naming the window (newest first), else the job's message or
- * Ready condition when they name it, else the job-level message.
+ * Ready condition when they name it, else the message of a Failed job.
  */
 export function failureReasons(failed: Iterable<number>, job: ReindexJob, events: JobEvent[]): Map<number, string> {
   const newestFirst = [...events].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
@@ -17,7 +17,9 @@ export function failureReasons(failed: Iterable<number>, job: ReindexJob, events
   const reasons = new Map<number, string>();
   for (const index of failed) {
     const named = [...warnings, ...jobLevel].find((m) => windowsNamedIn(m).has(index));
-    reasons.set(index, named ?? jobLevel[0] ?? 'failed; no reason recorded yet');
+    // A job-level message that names no window explains this one only once the job has failed.
+    const failedJob = job.status?.phase === 'Failed' ? jobLevel[0] : undefined;
+    reasons.set(index, named ?? failedJob ?? 'failed; no reason recorded yet');
   }
   return reasons;
 }
