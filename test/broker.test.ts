@@ -105,6 +105,13 @@ async function post(b: LocalBroker, event: CloudEvent<unknown>, mode: 'binary' |
   return fetch(b.ingressUrl(NS, BROKER), { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string });
 }
 
+/** Polls until `done` holds; fails the test after two seconds instead of hanging it. */
+async function until(done: () => boolean): Promise<void> {
+  for (const deadline = Date.now() + 2000; !done(); await new Promise((ok) => setTimeout(ok, 5))) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+  }
+}
+
 function decodeErrorData(r: Received): string {
   return Buffer.from(String(r.event.knativeerrordata), 'base64').toString();
 }
@@ -367,11 +374,38 @@ test('the ingress answers before delivery ends, and a stuck subscriber does not 
   });
 
   assert.equal((await post(b, requested())).status, 202);
-  while (audit.received.length === 0) await new Promise((ok) => setTimeout(ok, 5));
+  await until(() => audit.received.length > 0);
   assert.equal(b.stats.delivered, 1, 'the audit subscriber got it while the window function is still busy');
   assert.equal(b.stats.inFlight, 1);
   release();
   await b.idle();
+  assert.equal(b.stats.delivered, 2);
+});
+
+test('an event waiting out its backoff holds no delivery slot', async (t) => {
+  const window = await new Subscriber((_r, n) => ({ status: n === 1 ? 503 : 202 })).start();
+  t.after(() => window.stop());
+  let wake = () => {};
+  const backoff = new Promise<void>((ok) => (wake = ok));
+  const b = await startLocalBroker({
+    brokers: [broker({ retry: 1, backoffDelay: 'PT10S' })],
+    triggers: [trigger('w', 'reindex-window')],
+    subscriberUrls: { 'reindex-window': window.url },
+    concurrency: 1,
+    sleep: () => backoff,
+  });
+  t.after(() => b.close());
+
+  await post(b, requested({ id: 'flaky' }));
+  await until(() => b.stats.retried > 0);
+  await post(b, requested({ id: 'steady' }));
+  await until(() => b.stats.delivered > 0);
+  assert.deepEqual(window.received.map((r) => r.event.id), ['flaky', 'steady'], 'the second event went through during the backoff of the first');
+  assert.equal(b.stats.pending, 1);
+
+  wake();
+  await b.idle();
+  assert.deepEqual(window.received.map((r) => r.event.id), ['flaky', 'steady', 'flaky']);
   assert.equal(b.stats.delivered, 2);
 });
 
@@ -384,7 +418,7 @@ test('close() cancels running and waiting deliveries and resolves', async (t) =>
     subscriberUrls: { 'reindex-window': window.url },
   });
   await post(b, requested({ id: 'a' }));
-  while (window.received.length === 0) await new Promise((ok) => setTimeout(ok, 5));
+  await until(() => window.received.length > 0);
 
   await b.close();
 

@@ -142,16 +142,15 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
       const wait = d.route.policy.delayMs(retry);
       counts.retried++;
       deliveryLog.info({ url, status: result.status, retry, of: d.route.policy.retries, delayMs: wait }, 'Retrying CloudEvent delivery');
+      // The backoff waits outside the queue, so it holds no delivery slot;
+      // hold() keeps idle() from resolving while it waits.
       queue.hold();
-      try {
-        await sleep(wait, shutdown.signal);
-        if (shutdown.signal.aborted) counts.cancelled++;
-        else enqueue({ ...d, retries: retry });
-      } catch {
-        counts.cancelled++; // the sleep was cut short by close()
-      } finally {
-        queue.release();
-      }
+      sleep(wait, shutdown.signal)
+        .then(
+          () => (shutdown.signal.aborted ? void counts.cancelled++ : enqueue({ ...d, retries: retry })),
+          () => void counts.cancelled++, // the sleep was cut short by close()
+        )
+        .finally(() => queue.release());
       return;
     }
     if (d.target === 'subscriber' && d.route.deadLetterUrl) {
