@@ -409,6 +409,47 @@ test('an event waiting out its backoff holds no delivery slot', async (t) => {
   assert.equal(b.stats.delivered, 2);
 });
 
+test('a subscriber that answers every event with another cannot loop forever: knativebrokerttl runs out', async (t) => {
+  const echo = await new Subscriber((r) => {
+    const m = HTTP.binary(new CloudEvent({ id: `${r.event.id}+`, source: '/echo', type: REQUESTED }));
+    return { status: 200, headers: m.headers as Record<string, string>, body: m.body as string };
+  }).start();
+  t.after(() => echo.stop());
+  const { broker: b } = await start(t, { brokers: [broker()], triggers: [trigger('w', 'echo')], subscriberUrls: { echo: echo.url } });
+
+  await post(b, requested({ id: 'e', knativebrokerttl: '3' }));
+  await b.idle();
+
+  assert.deepEqual(echo.received.map((r) => r.event.id), ['e', 'e+', 'e++']);
+  assert.equal(b.stats.failed, 1, 'the third reply is dropped');
+});
+
+test('the ingress answers 429 once maxPending deliveries are waiting', async (t) => {
+  let release = () => {};
+  const stuck = new Promise<void>((ok) => (release = ok));
+  const window = await new Subscriber(async () => {
+    await stuck;
+    return { status: 202 };
+  }).start();
+  t.after(async () => {
+    release();
+    await window.stop();
+  });
+  const { broker: b } = await start(t, {
+    brokers: [broker()],
+    triggers: [trigger('w', 'reindex-window')],
+    subscriberUrls: { 'reindex-window': window.url },
+    maxPending: 2,
+  });
+
+  assert.equal((await post(b, requested({ id: '1' }))).status, 202);
+  assert.equal((await post(b, requested({ id: '2' }))).status, 202);
+  assert.equal((await post(b, requested({ id: '3' }))).status, 429);
+  release();
+  await b.idle();
+  assert.equal(b.stats.delivered, 2);
+});
+
 test('close() cancels running and waiting deliveries and resolves', async (t) => {
   const window = await new Subscriber(() => new Promise<Reply>(() => {})).start(); // never answers
   t.after(() => window.stop());
