@@ -11,7 +11,7 @@ import {
 } from '../shared/contracts/cloud-event-types.js';
 import type { PolicySnapshot, WindowRequested } from '../shared/contracts/window-requested.js';
 
-/** Policies over the demo data: deployments and pods (audit and event), and one whose CEL fails at run time. */
+/** Policies over the demo data: deployments and pods (audit and event), and two whose CEL fails at run time. */
 export const TEST_POLICIES: PolicySnapshot[] = [
   {
     metadata: { name: 'deployments', resourceVersion: '1' },
@@ -39,6 +39,14 @@ export const TEST_POLICIES: PolicySnapshot[] = [
     spec: {
       resource: { apiGroup: '', kind: 'ConfigMap' },
       auditRules: [{ name: 'owner', match: "audit.objectRef.owner == 'x'", summary: 'never' }],
+    },
+  },
+  {
+    // Matches every ReplicaSet event, but its summary reads a missing key: an error, no activity.
+    metadata: { name: 'replicasets-broken', resourceVersion: '4' },
+    spec: {
+      resource: { apiGroup: 'apps', kind: 'ReplicaSet' },
+      eventRules: [{ name: 'note', match: 'true', summary: '{{ event.missingField }}' }],
     },
   },
 ];

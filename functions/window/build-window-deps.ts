@@ -1,0 +1,84 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Registry } from 'prom-client';
+import { readWindowPages } from '../../shared/clickhouse/read-window.js';
+import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
+import { silentLogger, type Logger } from '../../shared/log.js';
+import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
+import { createActivityPublisher } from '../../shared/nats/activity-publisher.js';
+import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
+import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { compilePolicies } from '../../shared/policy/policy-engine.js';
+import { createPolicyEngineCache } from './policy-engine-cache.js';
+import type { WindowDeps } from './window-deps.js';
+
+export interface WindowRuntimeOptions {
+  clickhouse: ClickHouseClient;
+  nc: NatsConnection;
+  tables?: SourceTables;
+  stream?: string;
+  subjectPrefix?: string;
+  maxInFlight?: number;
+  publishRetries?: number;
+  ackTimeoutMs?: number;
+  maxBodyBytes?: number;
+  registry?: Registry;
+  log?: Logger;
+  /** Readiness probes give up after this long (default 2 s). */
+  probeTimeoutMs?: number;
+}
+
+/**
+ * Wires the window function to real ClickHouse and NATS clients: what
+ * `main.ts`, the local stack and the integration tests share. Fails at once,
+ * naming the stream, when the stream does not exist.
+ */
+export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<WindowDeps> {
+  const stream = opts.stream ?? DEFAULT_STREAM;
+  const tables = opts.tables ?? DEFAULT_TABLES;
+  const jsm = await jetstreamManager(opts.nc);
+  await assertStreamExists(jsm, stream);
+  const js = jetstream(opts.nc);
+  const registry = opts.registry ?? new Registry();
+  const metrics = createWindowMetrics(registry);
+  const probeTimeoutMs = opts.probeTimeoutMs ?? 2_000;
+  const probe = async (check: () => Promise<unknown>): Promise<boolean> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<false>((ok) => (timer = setTimeout(() => ok(false), probeTimeoutMs)));
+    try {
+      return await Promise.race([check().then(() => true), timeout]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  return {
+    readWindow: (window, pageSize) =>
+      readWindowPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
+    engineFor: createPolicyEngineCache(compilePolicies),
+    createPublisher: () =>
+      createActivityPublisher(js, {
+        subjectPrefix: opts.subjectPrefix,
+        maxInFlight: opts.maxInFlight,
+        retries: opts.publishRetries,
+        ackTimeoutMs: opts.ackTimeoutMs,
+        onAck: (duplicate) => metrics.activitiesPublished.inc({ result: duplicate ? 'duplicate' : 'stored' }),
+      }),
+    ready: async () => {
+      const [nats, clickhouse] = await Promise.all([
+        probe(() => jsm.streams.info(stream)),
+        probe(async () => {
+          const r = await opts.clickhouse.ping();
+          if (!r.success) throw new Error('ping failed');
+        }),
+      ]);
+      return { nats, clickhouse };
+    },
+    metrics,
+    registry,
+    log: opts.log ?? silentLogger,
+    maxBodyBytes: opts.maxBodyBytes,
+  };
+}

@@ -1,0 +1,80 @@
+import { pathToFileURL } from 'node:url';
+import { z } from 'zod';
+import { createClickHouseClient } from '../../shared/clickhouse/create-clickhouse-client.js';
+import { createLogger } from '../../shared/log.js';
+import { connectNats } from '../../shared/nats/connect-nats.js';
+import { DEFAULT_SUBJECT_PREFIX } from '../../shared/nats/activity-subject.js';
+import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { DEFAULT_MAX_BODY_BYTES } from './app.js';
+import { buildWindowDeps } from './build-window-deps.js';
+import { startWindowFunction } from './start-window-function.js';
+
+// Parsed at boot, so a bad manifest fails the revision rather than the first event.
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  // Knative's queue-proxy reaches the container on localhost.
+  HOST: z.string().default('127.0.0.1'),
+  CLICKHOUSE_URL: z.url().optional(),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_DATABASE: z.string().optional(),
+  REINDEX_DATA_DIR: z.string().default('./.reindex'),
+  NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  REINDEX_STREAM: z.string().min(1).default(DEFAULT_STREAM),
+  REINDEX_SUBJECT_PREFIX: z.string().min(1).default(DEFAULT_SUBJECT_PREFIX),
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+  MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
+  PUBLISH_RETRIES: z.coerce.number().int().min(0).default(5),
+  PUBLISH_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  // Knative gives a terminating pod its timeoutSeconds; stay below it.
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+});
+
+/** Starts the window function from environment variables, as its container does. */
+export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = Env.parse(env);
+  const log = createLogger('window-function');
+  const clickhouse = createClickHouseClient({
+    url: config.CLICKHOUSE_URL,
+    user: config.CLICKHOUSE_USER,
+    password: config.CLICKHOUSE_PASSWORD,
+    database: config.CLICKHOUSE_DATABASE,
+    dataDir: config.REINDEX_DATA_DIR,
+  });
+  const nc = await connectNats(config.NATS_URL, { name: 'reindex-window-function' });
+  const deps = await buildWindowDeps({
+    clickhouse,
+    nc,
+    stream: config.REINDEX_STREAM,
+    subjectPrefix: config.REINDEX_SUBJECT_PREFIX,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    publishRetries: config.PUBLISH_RETRIES,
+    ackTimeoutMs: config.PUBLISH_ACK_TIMEOUT_MS,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    log,
+  });
+  const server = await startWindowFunction(deps, config.PORT, config.HOST);
+  log.info({ url: server.url, stream: config.REINDEX_STREAM }, 'Started window function');
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, graceMs: config.SHUTDOWN_GRACE_MS }, 'Stopping window function');
+    // Stop accepting first; the windows in progress finish (or are cut at the
+    // grace period and redelivered), then their publishes are drained.
+    await server.close(config.SHUTDOWN_GRACE_MS);
+    await nc.drain().catch(() => undefined);
+    await clickhouse.close();
+    log.info('Stopped window function');
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    process.stderr.write(`window function failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
