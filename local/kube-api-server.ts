@@ -41,6 +41,8 @@ export interface RequestRecord {
   subresource?: string;
   namespace?: string;
   name?: string;
+  /** The HTTP status answered, once answered (not enumerable, so records compare by what was asked). */
+  code?: number;
 }
 
 export interface KubeApiServer {
@@ -119,7 +121,9 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       : method === 'GET' ? (path.name ? 'get' : 'list')
       : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : method === 'DELETE' ? 'delete' : undefined;
     if (!verb) throw new StatusError('MethodNotAllowed', `method ${method} is not supported`);
-    requests.push({ verb, group: path.group, version: path.version, resource: path.resource, ...(path.subresource ? { subresource: path.subresource } : {}), ...(path.namespace !== undefined ? { namespace: path.namespace } : {}), ...(path.name ? { name: path.name } : {}) });
+    const record: RequestRecord = { verb, group: path.group, version: path.version, resource: path.resource, ...(path.subresource ? { subresource: path.subresource } : {}), ...(path.namespace !== undefined ? { namespace: path.namespace } : {}), ...(path.name ? { name: path.name } : {}) };
+    requests.push(record);
+    res.once('finish', () => Object.defineProperty(record, 'code', { value: res.statusCode, enumerable: false, writable: true }));
     if (r.namespaced && !path.namespace && verb !== 'list' && verb !== 'watch') throw new StatusError('NotFound', 'the server could not find the requested resource');
 
     const labels = parseSelector(url.searchParams.get('labelSelector'));
