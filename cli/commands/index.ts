@@ -1,6 +1,8 @@
 import type { RegisterCommand } from './command.js';
+import { registerDemoData } from './demo-data.js';
+import { registerMigrate } from './migrate.js';
 import { registerNatsSetup } from './nats-setup.js';
 import { registerPreview } from './preview.js';
 
 // Each subcommand lives in its own file and registers itself here.
-export const commands: RegisterCommand[] = [registerNatsSetup, registerPreview];
+export const commands: RegisterCommand[] = [registerMigrate, registerDemoData, registerNatsSetup, registerPreview];
