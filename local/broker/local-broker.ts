@@ -101,7 +101,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
     const matching = routes.filter((r) => triggerMatches(r.spec, event.attributes));
     if (matching.length === 0) {
       counts.unmatched++;
-      log.debug({ broker: brokerKey, type: event.attributes.type, id: event.attributes.id }, 'Dropped CloudEvent no Trigger selected');
+      log.debug({ broker: brokerKey, type: event.attributes.type, id: event.attributes.id }, 'Dropped CloudEvent that no Trigger selected');
     }
     for (const r of matching) enqueue({ route: r, event, ttl, target: 'subscriber', retries: 0 });
   }
