@@ -50,7 +50,6 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, opts: Watc
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache' });
   res.flushHeaders();
-  req.on('close', end);
   res.on('close', end);
 
   const rv = opts.resourceVersion;
