@@ -35,18 +35,23 @@ test('lists jobs newest first with phase, percent, rate and ETA', async (t) => {
 test('draws one strip per source on the time axis with each window in its state', async (t) => {
   const sample = sampleRunningJob('strip', start, 4);
   sample.emitted = [0, 1, 2, 4];
-  answerWindows(sample, { completed: [0, 4], failed: [{ index: 1, reason: 'DeadLetter', message: 'ClickHouse unreachable' }] }, new Date());
+  answerWindows(sample, { completed: [0, 4] }, new Date());
   const page = await serve(t, memoryJobSource(new Map([['strip', sample]])));
+  const running = (await (await fetch(new URL('api/jobs/strip', page.url))).json()).job;
+  assert.deepEqual(running.strips[0].windows.map((w: { state: string }) => w.state), ['done', 'inflight', 'inflight', 'pending']);
 
+  answerWindows(sample, { failed: [{ index: 1, reason: 'DeadLetter', message: 'ClickHouse unreachable' }] }, new Date());
   const { job } = await (await fetch(new URL('api/jobs/strip', page.url))).json();
   assert.deepEqual(job.strips.map((s: { source: string }) => s.source), ['audit', 'event']);
   const [audit, event] = job.strips;
   assert.deepEqual(audit.windows.map((w: { left: number; width: number }) => [w.left, w.width]), [[0, 25], [25, 25], [50, 25], [75, 25]]);
-  assert.deepEqual(audit.windows.map((w: { state: string }) => w.state), ['done', 'failed', 'inflight', 'pending']);
+  // Failed ends the job, so the window still out is no longer in flight.
+  assert.deepEqual(audit.windows.map((w: { state: string }) => w.state), ['done', 'failed', 'pending', 'pending']);
   assert.deepEqual(event.windows.map((w: { state: string }) => w.state), ['done', 'pending', 'pending', 'pending']);
-  assert.deepEqual(audit.counts, { done: 1, failed: 1, inflight: 1, pending: 1 });
+  assert.deepEqual(audit.counts, { done: 1, failed: 1, inflight: 0, pending: 2 });
   assert.match(audit.windows[1].reason, /ClickHouse unreachable/);
-  assert.deepEqual(job.failedWindows, [{ index: 1, source: 'audit', reason: 'WindowFailed: Window 1 failed: DeadLetter: ClickHouse unreachable' }]);
+  assert.deepEqual(job.failedWindows, [{ index: 1, source: 'audit', reason: 'window 1 (audit) failed: DeadLetter: ClickHouse unreachable' }]);
+  assert.equal(job.phase, 'Failed');
   assert.equal(job.tracksInFlight, true);
 });
 

@@ -11,7 +11,7 @@ test('takes the newest Warning Event that names the window', () => {
     { type: 'Warning', reason: 'WindowFailed', message: 'Window 2 failed: NATS unreachable', time: '2025-03-01T10:05:00Z' },
     { type: 'Warning', reason: 'WindowFailed', message: 'Window 3 failed: other', time: '2025-03-01T10:06:00Z' },
   ]);
-  assert.equal(reasons.get(2), 'WindowFailed: Window 2 failed: NATS unreachable');
+  assert.equal(reasons.get(2), 'Window 2 failed: NATS unreachable');
 });
 
 test('falls back to the job message when no Event names the window', () => {
@@ -24,5 +24,5 @@ test('falls back to the job message when no Event names the window', () => {
 });
 
 test('says so when nothing records a reason yet', () => {
-  assert.match(failureReasons([1], job(), []).get(1)!, /no reason recorded/);
+  assert.equal(failureReasons([1], job(), []).get(1), 'no reason recorded yet');
 });

@@ -9,7 +9,7 @@ import { windowsNamedIn } from './windows-named-in.js';
  */
 export function failureReasons(failed: Iterable<number>, job: ReindexJob, events: JobEvent[]): Map<number, string> {
   const newestFirst = [...events].sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
-  const warnings = newestFirst.filter((e) => e.type === 'Warning').map((e) => `${e.reason}: ${e.message}`);
+  const warnings = newestFirst.filter((e) => e.type === 'Warning').map((e) => e.message);
   const ready = job.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
   const jobLevel = [job.status?.message, ready ? `${ready.reason}: ${ready.message}` : undefined].filter(
     (m): m is string => !!m,
@@ -19,7 +19,8 @@ export function failureReasons(failed: Iterable<number>, job: ReindexJob, events
     const named = [...warnings, ...jobLevel].find((m) => windowsNamedIn(m).has(index));
     // A job-level message that names no window explains this one only once the job has failed.
     const failedJob = job.status?.phase === 'Failed' ? jobLevel[0] : undefined;
-    reasons.set(index, named ?? failedJob ?? 'failed; no reason recorded yet');
+    // The state label already says "Failed"; the aggregator's messages start with it too.
+    reasons.set(index, (named ?? failedJob ?? 'no reason recorded yet').replace(/^Failed:\s*/, ''));
   }
   return reasons;
 }

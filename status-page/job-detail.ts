@@ -1,4 +1,4 @@
-import type { Condition, DryRunReport, ErrorSample, ReindexJob } from '../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type Condition, type DryRunReport, type ErrorSample, type ReindexJob } from '../shared/api/reindex-job.js';
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import { failureReasons } from './failure-reasons.js';
 import type { JobEvent } from './job-source.js';
@@ -36,7 +36,9 @@ export interface DetailInput {
 export function describeJob(input: DetailInput): JobDetail {
   const { job, plan } = input;
   const status = job.status ?? {};
-  const sets = windowStateSets(status, input.inFlight);
+  // A finished job has nothing in flight: the aggregator drops late results.
+  const finished = status.phase !== undefined && TERMINAL_PHASES.has(status.phase);
+  const sets = windowStateSets(status, finished ? new Set() : input.inFlight);
   const reasons = failureReasons(sets.failed, job, input.events);
   const sourceOf = new Map(plan?.map((w) => [w.index, w.source]));
   return {

@@ -45,7 +45,7 @@ export function sampleRunningJob(name: string, start: Date, hours: number, creat
   return { job, plan, events: [{ type: 'Normal', reason: 'Started', message: `Planned ${plan.length} windows`, time: createdAt.toISOString() }], emitted: [] };
 }
 
-/** Folds window results into the sample's status, as the aggregator would. */
+/** Folds window results into the sample's status, as functions/aggregator/reduce.ts does. */
 export function answerWindows(
   sample: MemoryJob,
   results: { completed?: number[]; failed?: { index: number; reason: string; message: string }[] },
@@ -66,8 +66,18 @@ export function answerWindows(
   };
   status.progress = { ...status.progress!, processedEvents: processed, activitiesGenerated: Math.floor(processed * 0.8), currentBatch: completed.size, percent: Math.floor((100 * processed) / total) };
   status.eventsPerSecond = eventsPerSecond;
-  for (const f of results.failed ?? []) {
-    sample.events!.push({ type: 'Warning', reason: 'WindowFailed', message: `Window ${f.index} failed: ${f.reason}: ${f.message}`, time: at.toISOString() });
+  // As the aggregator does: the first failed window ends the job, naming it.
+  const [first] = results.failed ?? [];
+  if (first) {
+    const source = sample.plan!.find((w) => w.index === first.index)?.source;
+    const message = `Failed: window ${first.index} (${source}) failed: ${first.reason}: ${first.message}`;
+    status.phase = 'Failed';
+    status.message = message;
+    status.completedAt = at.toISOString();
+    status.conditions = [
+      ...(status.conditions ?? []).filter((c) => c.type !== 'Ready'),
+      { type: 'Ready', status: 'False', reason: 'Failed', message, lastTransitionTime: at.toISOString() },
+    ];
+    sample.events!.push({ type: 'Warning', reason: 'Failed', message, time: at.toISOString() });
   }
 }
-

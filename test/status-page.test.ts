@@ -58,6 +58,9 @@ test('the page shows a running job fill in, window by window, and a failed windo
   await page.waitForFunction(() => document.querySelector('.win[data-index="5"]')?.getAttribute('data-state') === 'done');
   assert.ok((await percentShown(page)) > before, 'the percent rose');
   assert.equal(await stateOf(page, 16), 'done');
+  assert.equal(await stateOf(page, 6), 'inflight');
+  mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
+  await page.screenshot({ path: SCREENSHOT.replace('.png', '-running.png'), fullPage: true });
 
   sample.job.status!.progress!.errors = 3;
   sample.job.status!.errorSamples = [
@@ -83,7 +86,6 @@ test('the page shows a running job fill in, window by window, and a failed windo
 
   await pause(1_100); // one more poll, so the focused window survives a refresh
   assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-index')), '6');
-  mkdirSync(new URL('../test-results/', import.meta.url), { recursive: true });
   await page.screenshot({ path: SCREENSHOT, fullPage: true });
   t.diagnostic(`screenshot: ${SCREENSHOT}`);
 

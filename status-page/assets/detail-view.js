@@ -76,7 +76,7 @@ export class DetailView {
     this.head.replaceChildren(
       ...[h('div', { class: 'title' }, h('h1', {}, job.name), phaseBadge(job.phase, job.suspend), job.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
       job.message ? h('p', { class: 'message' }, job.message) : null,
-      h('div', { class: 'big-progress' }, progressBar(job.percent, 'Job progress'), h('span', { class: 'percent big', 'data-percent': job.percent }, `${job.percent}%`)),
+      h('div', { class: 'big-progress' }, progressBar(job.percent, 'Job progress', job.phase), h('span', { class: 'percent big', 'data-percent': job.percent }, `${job.percent}%`)),
       h('dl', { class: 'stats' },
         stat('Events', p ? `${formatNumber(p.processedEvents)} / ${formatNumber(p.totalEvents)}` : '—'),
         stat('Activities', formatNumber(p?.activitiesGenerated)),

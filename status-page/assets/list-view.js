@@ -14,7 +14,7 @@ export function renderList(root, data) {
       { 'data-job': job.name },
       h('th', { scope: 'row' }, h('a', { href: `/jobs/${encodeURIComponent(job.name)}` }, job.name), job.dryRun ? h('span', { class: 'tag' }, 'dry run') : null),
       h('td', {}, phaseBadge(job.phase, job.suspend)),
-      h('td', { class: 'progress-cell' }, progressBar(job.percent, `${job.name} progress`), h('span', { class: 'percent' }, `${job.percent}%`)),
+      h('td', { class: 'progress-cell' }, progressBar(job.percent, `${job.name} progress`, job.phase), h('span', { class: 'percent' }, `${job.percent}%`)),
       h('td', { class: 'num' }, formatRate(job.eventsPerSecond)),
       h('td', { class: 'num' }, eta(job, data.now)),
       h('td', { class: 'num' }, age(job.createdAt, data.now)),

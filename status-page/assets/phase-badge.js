@@ -5,10 +5,10 @@ export function phaseBadge(phase, suspend) {
   return h('span', { class: `badge phase-${phase.toLowerCase()}` }, text);
 }
 
-export function progressBar(percent, label) {
+export function progressBar(percent, label, phase = 'Running') {
   return h(
     'div',
     { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': percent, 'aria-label': label },
-    h('div', { class: 'bar-fill', style: `width:${Math.min(100, Math.max(0, percent))}%` }),
+    h('div', { class: `bar-fill fill-${phase.toLowerCase()}`, style: `width:${Math.min(100, Math.max(0, percent))}%` }),
   );
 }
