@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
 
 const JOBS = { group: 'activity.miloapis.com', version: 'v1alpha1', plural: 'reindexjobs' };
@@ -217,4 +217,33 @@ test('logs each request as RBAC sees it', async (t) => {
     { verb: 'patch', group: 'activity.miloapis.com', version: 'v1alpha1', resource: 'reindexjobs', subresource: 'status', name: 'r' },
     { verb: 'list', group: '', version: 'v1', resource: 'configmaps', namespace: 'ns' },
   ]);
+});
+
+test('serves a CustomResourceDefinition created through the API', async (t) => {
+  const { server, jobs } = await started(t);
+  const crd = {
+    apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'widgets.example.com' },
+    spec: {
+      group: 'example.com', scope: 'Namespaced', names: { plural: 'widgets', singular: 'widget', kind: 'Widget' },
+      versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer', default: 3 } } } } } } }],
+    },
+  };
+  const created = await fetch(`${server.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(crd) });
+  assert.equal(created.status, 201);
+  const widget = await jobs.createNamespacedCustomObject({ group: 'example.com', version: 'v1', plural: 'widgets', namespace: 'ns', body: { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} } });
+  assert.equal(widget.spec.size, 3);
+  assert.equal(widget.metadata.namespace, 'ns');
+  const discovery = (await (await fetch(`${server.url}/apis/example.com/v1`)).json()) as { resources: { name: string }[] };
+  assert.deepEqual(discovery.resources.map((r) => r.name), ['widgets']);
+});
+
+test('keeps Leases with optimistic concurrency, as leader election needs', async (t) => {
+  const { server } = await started(t);
+  const leases = server.kubeConfig().makeApiClient(CoordinationV1Api);
+  const lease = await leases.createNamespacedLease({ namespace: 'reindex', body: { metadata: { name: 'controller' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime: new Date() } } });
+  const renewed = await leases.replaceNamespacedLease({ namespace: 'reindex', name: 'controller', body: { ...lease, spec: { ...lease.spec, renewTime: new Date() } } });
+  assert.ok(Number(renewed.metadata!.resourceVersion) > Number(lease.metadata!.resourceVersion));
+  const stolen = await rejected(leases.replaceNamespacedLease({ namespace: 'reindex', name: 'controller', body: { ...lease, spec: { ...lease.spec, holderIdentity: 'b' } } }));
+  assert.equal(stolen.code, 409);
+  assert.equal((await leases.readNamespacedLease({ namespace: 'reindex', name: 'controller' })).spec!.holderIdentity, 'a');
 });
