@@ -95,3 +95,35 @@ test('the page shows a running job fill in, window by window, and a failed windo
   assert.match(await row.innerText(), new RegExp(`${sample.job.status!.progress!.percent}%`));
   await page.screenshot({ path: SCREENSHOT.replace('.png', '-list.png') });
 });
+
+test('the page shows the dry-run report of a finished dry run', {
+  skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium); .ci/run installs it`,
+  timeout: 60_000,
+}, async (t) => {
+  const sample = sampleRunningJob('dry-march', new Date('2025-03-01T00:00:00Z'), 3, new Date(Date.now() - 30_000));
+  sample.job.spec.config = { dryRun: true };
+  answerWindows(sample, { completed: [0, 1, 2, 3, 4, 5] }, new Date(), 2_400);
+  Object.assign(sample.job.status!, {
+    phase: 'Succeeded',
+    message: 'Processed 4,002 events into 3,201 activities in 6 windows',
+    dryRunReport: {
+      wouldCreate: 120, wouldChange: 37, unchanged: 3_044, wouldOrphan: 5,
+      samples: {
+        create: [{ originId: 'c0ffee00-0000-4000-8000-000000000001', policy: 'deployments', newSummary: 'alice scaled deployment web to 3 replicas' }],
+        change: [{ originId: 'c0ffee00-0000-4000-8000-000000000002', policy: 'pods', storedSummary: 'bob deleted pod', newSummary: 'bob deleted pod api-7d9f' }],
+        orphan: [{ originId: 'c0ffee00-0000-4000-8000-000000000003', storedSummary: 'carol patched configmap settings' }],
+      },
+    },
+  });
+  const server = await startStatusPage(memoryJobSource(new Map([['dry-march', sample]])));
+  t.after(() => server.close());
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  t.after(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(new URL('jobs/dry-march', server.url).href);
+  const report = page.locator('#dry-run');
+  await report.getByText('bob deleted pod api-7d9f').waitFor();
+  assert.match(await report.innerText(), /Would change\s+37/);
+  assert.equal(await percentShown(page), 100);
+  await report.screenshot({ path: SCREENSHOT.replace('.png', '-dry-run.png') });
+});

@@ -95,9 +95,9 @@ export class DetailView {
     this.dryRun.hidden = !report;
     if (!report) return;
     const samples = [
-      ...report.samples.create.map((s) => ['create', s]),
-      ...report.samples.change.map((s) => ['change', s]),
-      ...report.samples.orphan.map((s) => ['orphan', s]),
+      ...report.samples.create.map((s) => ['would create', s]),
+      ...report.samples.change.map((s) => ['would change', s]),
+      ...report.samples.orphan.map((s) => ['no longer produced', s]),
     ];
     this.dryRun.replaceChildren(
       h('h2', { id: 'dry-run-h' }, 'Dry-run report'),
