@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * `act-` + 12 hex of SHA-256 over originType 0 originID 0 apiGroup 0 kind,
@@ -10,5 +10,6 @@ export function activityNameSuffix(apiGroup: string, kind: string): string {
 }
 
 export function activityName(originType: string, originId: string, suffix: string): string {
-  return `act-${createHash('sha256').update(`${originType}\0${originId}${suffix}`).digest('hex').slice(0, 12)}`;
+  // One-shot crypto.hash: no Hash object per activity on the hot path.
+  return `act-${hash('sha256', `${originType}\0${originId}${suffix}`, 'hex').slice(0, 12)}`;
 }

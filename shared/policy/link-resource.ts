@@ -38,8 +38,7 @@ export function auditLinkResource(ref: Ref, discovery: Discovery): LinkResource 
     apiGroup = apiVersion.slice(0, slash);
     apiVersion = apiVersion.slice(slash + 1);
   }
-  const pick = (key: string) => s(ref[key]) || s(metadata[key]);
-  return shape(apiGroup, apiVersion, kind, pick('name'), pick('namespace'), pick('uid'));
+  return shape(apiGroup, apiVersion, kind, s(ref.name) || s(metadata.name), s(ref.namespace) || s(metadata.namespace), s(ref.uid) || s(metadata.uid));
 }
 
 /** An event link's resource: the ref's top level only, apiVersion always "". */

@@ -134,6 +134,9 @@ function microTime(v: unknown, path: string): string | null {
   if (v === undefined || v === null || v === '') return null;
   const instant = parseRfc3339(v);
   if (!instant) fail(path, 'an RFC3339 timestamp');
+  // Most stored events are already in MicroTime's form: keep the string.
+  const text = v as string;
+  if (text.length === 27 && text[26] === 'Z' && text[19] === '.' && text[10] === 'T') return text;
   return formatMicrosUtc(instant);
 }
 
