@@ -97,8 +97,8 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
         discoveryTable: () => discoveryTable((path) => kubeGetJson(kubeConfig, path), log),
         compilePolicies: (policies, discovery) => void compilePolicies(policies, discovery),
         planWindows: async (timeRange, batchSize) => {
-          const from = new Date(timeRange.startTime);
-          const to = new Date(timeRange.endTime);
+          const from = timeRange.startTime;
+          const to = timeRange.endTime;
           const bucketSeconds = chooseBucketSeconds(from, to);
           const [audit, event] = await Promise.all(
             (['audit', 'event'] as const).map((source) => countBuckets(deps.clickhouse, deps.tables, source, { from, to }, bucketSeconds)),
