@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { DiscoveryTable } from '../../shared/api/activity-policy.js';
 import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
 import { inputKindOf } from '../../shared/policy/input-kind.js';
@@ -62,10 +62,12 @@ export const registerPreview: RegisterCommand = (program) => {
       if (!opts.policy || opts.policy.length === 0) throw new UsageError('preview needs at least one --policy <file>');
       if (!opts.input) throw new UsageError('preview needs --input <file>');
       const discovery = opts.discovery ? parseDiscovery(opts.discovery, await readArgFile('--discovery', opts.discovery)) : undefined;
-      for (const path of opts.policy) await readArgFile('--policy', path).catch((err) => {
-        // Directories are fine; loadPolicyFiles reads them.
-        if (!(err instanceof UsageError) || !/EISDIR/.test(err.message)) throw err;
-      });
+      for (const path of opts.policy) {
+        // Files or directories; loadPolicyFiles reads both, and names the file on bad content.
+        await stat(path).catch((err: NodeJS.ErrnoException) => {
+          throw new UsageError(`--policy ${path}: ${err.code ?? err.message}`);
+        });
+      }
       const inputText = await readArgFile('--input', opts.input);
       const engine = compilePolicies(await loadPolicyFiles(opts.policy), discovery);
       let inputs: unknown[];

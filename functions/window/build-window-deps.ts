@@ -6,7 +6,7 @@ import { readWindowPages } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
-import { createActivityPublisher } from '../../shared/nats/activity-publisher.js';
+import { createActivityPublisher, type ActivityPublisher } from '../../shared/nats/activity-publisher.js';
 import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { compilePolicies } from '../../shared/policy/policy-engine.js';
@@ -15,7 +15,10 @@ import type { WindowDeps } from './window-deps.js';
 
 export interface WindowRuntimeOptions {
   clickhouse: ClickHouseClient;
-  nc: NatsConnection;
+  /** Absent only with `createPublisher`: the local stack without a nats-server. */
+  nc?: NatsConnection;
+  /** Where activities go instead of JetStream. */
+  createPublisher?: () => ActivityPublisher;
   tables?: SourceTables;
   stream?: string;
   subjectPrefix?: string;
@@ -37,9 +40,10 @@ export interface WindowRuntimeOptions {
 export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<WindowDeps> {
   const stream = opts.stream ?? DEFAULT_STREAM;
   const tables = opts.tables ?? DEFAULT_TABLES;
-  const jsm = await jetstreamManager(opts.nc);
-  await assertStreamExists(jsm, stream);
-  const js = jetstream(opts.nc);
+  if (!opts.nc && !opts.createPublisher) throw new Error('buildWindowDeps needs a NATS connection or a createPublisher');
+  const jsm = opts.nc ? await jetstreamManager(opts.nc) : undefined;
+  if (jsm) await assertStreamExists(jsm, stream);
+  const js = opts.nc ? jetstream(opts.nc) : undefined;
   const registry = opts.registry ?? new Registry();
   const metrics = createWindowMetrics(registry);
   const probeTimeoutMs = opts.probeTimeoutMs ?? 2_000;
@@ -58,17 +62,19 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
     readWindow: (window, pageSize) =>
       readWindowPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
     engineFor: createPolicyEngineCache(compilePolicies),
-    createPublisher: () =>
-      createActivityPublisher(js, {
+    createPublisher:
+      opts.createPublisher ??
+      (() =>
+      createActivityPublisher(js!, {
         subjectPrefix: opts.subjectPrefix,
         maxInFlight: opts.maxInFlight,
         retries: opts.publishRetries,
         ackTimeoutMs: opts.ackTimeoutMs,
         onAck: (duplicate) => metrics.activitiesPublished.inc({ result: duplicate ? 'duplicate' : 'stored' }),
-      }),
+      })),
     ready: async () => {
       const [nats, clickhouse] = await Promise.all([
-        probe(() => jsm.streams.info(stream)),
+        jsm ? probe(() => jsm.streams.info(stream)) : Promise.resolve(true),
         probe(async () => {
           const r = await opts.clickhouse.ping();
           if (!r.success) throw new Error('ping failed');

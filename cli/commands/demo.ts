@@ -1,0 +1,66 @@
+import type { ReindexJobSpec } from '../../shared/api/reindex-job.js';
+import { DEFAULT_TABLES } from '../../shared/clickhouse/source-tables.js';
+import { sourceTimeSpan } from '../../shared/clickhouse/source-time-span.js';
+import { demoPolicies } from '../../shared/demo/demo-policies.js';
+import { loadDemoData } from '../../shared/demo/load-demo-data.js';
+import { globalOptions } from '../global-options.js';
+import { runLocalJobCommand } from '../run-local-job-command.js';
+import { UsageError } from '../usage-error.js';
+import type { RegisterCommand } from './command.js';
+
+interface DemoOptions {
+  events: string;
+  days: string;
+  dryRun: boolean;
+  json: boolean;
+}
+
+/**
+ * `reindex demo`: what `npm start` runs. Demo data and demo policies, one
+ * ReindexJob over all of it through the local broker and functions, with a
+ * progress bar, then the summary and the newest activities.
+ */
+export const registerDemo: RegisterCommand = (program, setExitCode) => {
+  program
+    .command('demo')
+    .description('Run a real reindex end to end on demo data: local broker, controller, functions, NATS, ClickHouse')
+    .option('--events <n>', 'demo rows to load when the source tables are empty', '20000')
+    .option('--days <d>', 'spread the demo rows over the last d days', '2')
+    .option('--dry-run', 'report what would change without publishing', false)
+    .option('--json', 'print one JSON object with the result on stdout', false)
+    .action(async (opts: DemoOptions, command) => {
+      const events = Number(opts.events);
+      const days = Number(opts.days);
+      if (!Number.isInteger(events) || events < 1) throw new UsageError(`--events must be a positive integer, got ${opts.events}`);
+      if (!(days > 0 && days <= 60)) throw new UsageError(`--days must be in (0, 60], got ${opts.days}`);
+      const g = globalOptions(command);
+      let spec: ReindexJobSpec | undefined;
+      const code = await runLocalJobCommand(g, {
+        name: `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`,
+        get spec() {
+          if (!spec) throw new Error('demo job spec read before the data was prepared');
+          return spec;
+        },
+        policies: demoPolicies,
+        json: opts.json,
+        prepare: async (clickhouse) => {
+          let span = await sourceTimeSpan(clickhouse, DEFAULT_TABLES);
+          if (!span) {
+            process.stderr.write(`Loading ${events.toLocaleString('en-US')} demo audit logs and Kubernetes Events over the last ${days} days…\n`);
+            await loadDemoData(clickhouse, DEFAULT_TABLES, { events, days, now: new Date(), seed: 42 });
+            span = await sourceTimeSpan(clickhouse, DEFAULT_TABLES);
+          } else {
+            process.stderr.write(`Using the ${span.rows.toLocaleString('en-US')} rows already in ${DEFAULT_TABLES.auditLogs} and ${DEFAULT_TABLES.k8sEvents}.\n`);
+          }
+          if (!span) throw new Error('no demo rows to reindex');
+          // The whole stored span, end exclusive: one millisecond past the last row.
+          spec = {
+            timeRange: { startTime: span.first, endTime: new Date(Date.parse(span.last) + 1).toISOString() },
+            // Small batches so that even the default demo is cut into a dozen windows to watch.
+            config: { batchSize: 200, rateLimit: 1_000_000, parallelism: 4, dryRun: opts.dryRun },
+          };
+        },
+      });
+      setExitCode(code);
+    });
+};

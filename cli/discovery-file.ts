@@ -1,0 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import type { DiscoveryTable } from '../shared/api/activity-policy.js';
+import { UsageError } from './usage-error.js';
+
+/** `--discovery <file>`: a JSON object of `"<group>/<plural>": "Kind"`. */
+export async function readDiscoveryFile(path: string): Promise<DiscoveryTable> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--discovery ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let table: unknown;
+  try {
+    table = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${path}: invalid JSON: ${(err as Error).message}`);
+  }
+  if (typeof table !== 'object' || table === null || Array.isArray(table) || Object.values(table).some((v) => typeof v !== 'string')) {
+    throw new Error(`${path}: expected a JSON object of "<group>/<plural>": "Kind"`);
+  }
+  return table as DiscoveryTable;
+}

@@ -1,0 +1,54 @@
+import cliProgress from 'cli-progress';
+import type { ReindexJob } from '../shared/api/reindex-job.js';
+
+export interface JobProgressBar {
+  update(job: ReindexJob): void;
+  stop(): void;
+}
+
+/**
+ * Events done / total, activities, errors, rate and ETA on stderr, so that
+ * stdout stays clean for --json. Off a terminal it prints a line every few
+ * seconds instead of redrawing.
+ */
+export function createJobProgressBar(stream: NodeJS.WriteStream = process.stderr): JobProgressBar {
+  const bar = new cliProgress.SingleBar(
+    {
+      stream,
+      format: '{phase} [{bar}] {percentage}% | {value}/{total} events | {activities} activities | {errors} errors | {rate} ev/s | ETA {eta_time}',
+      barsize: 30,
+      hideCursor: true,
+      noTTYOutput: true,
+      notTTYSchedule: 2000,
+      etaBuffer: 50,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  const payload = (job: ReindexJob) => {
+    const p = job.status?.progress;
+    const eta = job.status?.estimatedCompletionTime;
+    return {
+      phase: (job.status?.phase ?? 'Pending').padEnd(9),
+      activities: p?.activitiesGenerated ?? 0,
+      errors: p?.errors ?? 0,
+      rate: Math.round(job.status?.eventsPerSecond ?? 0),
+      eta_time: eta && job.status?.phase === 'Running' ? `${Math.max(0, Math.round((Date.parse(eta) - Date.now()) / 1000))}s` : '-',
+    };
+  };
+  return {
+    update(job) {
+      const total = job.status?.progress?.totalEvents ?? 0;
+      const done = job.status?.progress?.processedEvents ?? 0;
+      if (!started) {
+        bar.start(Math.max(total, 1), done, payload(job));
+        started = true;
+      }
+      bar.setTotal(Math.max(total, 1));
+      bar.update(done, payload(job));
+    },
+    stop() {
+      if (started) bar.stop();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-policy.js';
+import type { ReindexJob, ReindexJobSpec } from '../shared/api/reindex-job.js';
+import { countActivities } from '../shared/clickhouse/count-activities.js';
+import { latestActivities } from '../shared/clickhouse/latest-activities.js';
+import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
+import { createLogger } from '../shared/log.js';
+import { runMigrations } from '../migrations/run-migrations.js';
+import { startLocalStack } from '../local/local-stack.js';
+import { runLocalJob } from '../local/run-local-job.js';
+import type { GlobalOptions } from './global-options.js';
+import { createJobProgressBar } from './job-progress-bar.js';
+import { formatJobReport, jobReport } from './job-report.js';
+import { openClickHouse } from './open-clickhouse.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+
+export interface LocalJobCommand {
+  name: string;
+  spec: ReindexJobSpec;
+  policies: ActivityPolicy[];
+  json: boolean;
+  discovery?: DiscoveryTable;
+  /** Runs after migrations, before the job (the demo loads its data here). */
+  prepare?: (clickhouse: ClickHouseClient) => Promise<void>;
+}
+
+const say = (text: string) => process.stderr.write(`${text}\n`);
+
+/**
+ * What `reindex demo` and `reindex run` share: bring up the local stack
+ * against the configured ClickHouse and NATS, run one ReindexJob through it
+ * with a progress bar, then report. Resolves to the exit status.
+ */
+export async function runLocalJobCommand(g: GlobalOptions, command: LocalJobCommand): Promise<number> {
+  const log = createLogger('reindex', g.verbose ? 'debug' : 'warn');
+  const clickhouse = openClickHouse(g);
+  try {
+    await runMigrations(clickhouse);
+    await command.prepare?.(clickhouse);
+    const stack = await startLocalStack({ clickhouse, tables: DEFAULT_TABLES, log, natsUrl: g.natsUrl, discovery: command.discovery });
+    try {
+      say(
+        stack.destination.kind === 'nats'
+          ? `Activities go to JetStream at ${stack.destination.url}${stack.destination.started ? ' (nats-server started for this run)' : ''}, and from there into ${DEFAULT_TABLES.activities}.`
+          : `nats-server is not installed and no --nats-url was given: activities are written straight into ${DEFAULT_TABLES.activities}.`,
+      );
+      if (stack.statusPage) say(`Status page: ${stack.statusPage.url}`);
+      const bar = createJobProgressBar();
+      const started = Date.now();
+      let job: ReindexJob;
+      try {
+        job = await runLocalJob(stack, { name: command.name, spec: command.spec, policies: command.policies, onProgress: (j) => bar.update(j) });
+      } finally {
+        bar.stop();
+      }
+      const durationMs = Date.now() - started;
+      const range = countRange(job);
+      const stored = range ? await countActivities(clickhouse, DEFAULT_TABLES, range) : 0;
+      const report = jobReport(job, durationMs, stored);
+      if (command.json) {
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+      } else {
+        process.stdout.write(`${formatJobReport(report, job)}\n`);
+        if (range && !job.spec.config?.dryRun) {
+          const latest = await latestActivities(clickhouse, DEFAULT_TABLES, range, 5);
+          if (latest.length > 0) process.stdout.write('\nNewest activities in audit.activities:\n');
+          for (const a of latest) {
+            process.stdout.write(`  ${a.metadata.creationTimestamp}  ${a.spec.tenant.type}/${a.spec.tenant.name || '-'}  ${a.spec.summary}\n`);
+          }
+        }
+      }
+      return report.phase === 'Succeeded' ? 0 : 1;
+    } finally {
+      await stack.close();
+    }
+  } finally {
+    await clickhouse.close();
+  }
+}
+
+/** Activity timestamps are whole seconds: count from the second the range starts in. */
+function countRange(job: ReindexJob): { from: string; to: string } | undefined {
+  const r = job.status?.resolvedTimeRange;
+  if (!r) return undefined;
+  const from = new Date(Math.floor(Date.parse(r.startTime) / 1000) * 1000).toISOString();
+  return { from, to: r.endTime };
+}

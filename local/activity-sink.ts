@@ -1,0 +1,99 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Activity } from '../shared/api/activity.js';
+import { insertActivities } from '../shared/clickhouse/insert-activities.js';
+import type { SourceTables } from '../shared/clickhouse/source-tables.js';
+import type { Logger } from '../shared/log.js';
+
+export interface ActivitySinkOptions {
+  nc: NatsConnection;
+  clickhouse: ClickHouseClient;
+  tables: SourceTables;
+  stream: string;
+  subjects: string;
+  /** Durable consumer name: a restarted sink carries on where it stopped. */
+  consumer?: string;
+  batchSize?: number;
+  log: Logger;
+}
+
+export interface ActivitySink {
+  /** Resolves once every message published so far is in ClickHouse and acked. */
+  drain(timeoutMs?: number): Promise<void>;
+  readonly inserted: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Does Vector's job locally: a durable pull consumer on the reindex stream,
+ * inserting each batch into `audit.activities` and acking only after the
+ * insert, so a crash re-delivers rather than loses (ReplacingMergeTree makes
+ * the re-insert harmless).
+ */
+export async function startActivitySink(opts: ActivitySinkOptions): Promise<ActivitySink> {
+  const consumerName = opts.consumer ?? 'reindex-local-sink';
+  const batchSize = opts.batchSize ?? 1000;
+  const jsm = await jetstreamManager(opts.nc);
+  await jsm.consumers.add(opts.stream, {
+    durable_name: consumerName,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: opts.subjects,
+    max_ack_pending: batchSize * 4,
+  });
+  const consumer = await jetstream(opts.nc).consumers.get(opts.stream, consumerName);
+
+  let inserted = 0;
+  let stopped = false;
+  let lastError: Error | undefined;
+
+  async function insertBatch(batch: JsMsg[]): Promise<void> {
+    const activities = batch.map((m) => m.json<Activity>());
+    await insertActivities(opts.clickhouse, opts.tables, activities);
+    for (const m of batch) m.ack();
+    inserted += batch.length;
+  }
+
+  // A failed fetch or insert is retried, never fatal: unacked messages are
+  // redelivered, so nothing is lost while ClickHouse or NATS is away.
+  const loop = (async () => {
+    while (!stopped) {
+      try {
+        const batch: JsMsg[] = [];
+        const messages = await consumer.fetch({ max_messages: batchSize, expires: 2000 });
+        for await (const m of messages) batch.push(m);
+        if (batch.length > 0) await insertBatch(batch);
+        lastError = undefined;
+      } catch (err) {
+        if (stopped) return;
+        lastError = err as Error;
+        opts.log.warn({ err }, 'Failed to sink a batch of activities; retrying');
+        await delay(500);
+      }
+    }
+  })();
+
+  return {
+    get inserted() {
+      return inserted;
+    },
+    async drain(timeoutMs = 60_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const info = await consumer.info(false);
+        if (info.num_pending === 0 && info.num_ack_pending === 0) return;
+        if (Date.now() > deadline) {
+          const cause = lastError ? `: ${lastError.message}` : '';
+          throw new Error(`Activity sink did not drain within ${timeoutMs} ms (${info.num_pending} pending)${cause}`);
+        }
+        await delay(100);
+      }
+    },
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
+}

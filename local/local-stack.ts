@@ -1,0 +1,173 @@
+// The whole flow on one machine (DESIGN.md §6): one process owns the
+// ClickHouse engine and hosts every component on its own port, talking over
+// real HTTP exactly as on a cluster: the Kubernetes API stand-in, the
+// controller, the Knative Broker stand-in routing by the knative/ Triggers,
+// the window function, the aggregator, a sink doing Vector's job, and the
+// status page.
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { runController, type RunningController } from '../controller/run-controller.js';
+import { buildAggregatorDeps } from '../functions/aggregator/build-aggregator-deps.js';
+import { startAggregator, type RunningAggregator } from '../functions/aggregator/start-aggregator.js';
+import { buildWindowDeps } from '../functions/window/build-window-deps.js';
+import { startWindowFunction, type RunningWindowFunction } from '../functions/window/start-window-function.js';
+import type { WindowDeps } from '../functions/window/window-deps.js';
+import type { SourceTables } from '../shared/clickhouse/source-tables.js';
+import type { Logger } from '../shared/log.js';
+import { connectNats } from '../shared/nats/connect-nats.js';
+import { ensureStream } from '../shared/nats/ensure-stream.js';
+import { DEFAULT_STREAM } from '../shared/nats/stream-config.js';
+import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
+import { kubeJobSource } from '../status-page/kube-job-source.js';
+import { startStatusPage, type RunningStatusPage } from '../status-page/start-status-page.js';
+import { startActivitySink, type ActivitySink } from './activity-sink.js';
+import { startLocalBroker, type LocalBroker } from './broker/local-broker.js';
+import { loadKnativeEventing } from './broker/load-knative-config.js';
+import { createClickHouseActivityPublisher } from './clickhouse-activity-publisher.js';
+import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
+import { loadProjectCrds } from './kube-api-server/load-project-crds.js';
+import { discoveryCrds } from './discovery-crds.js';
+import type { DiscoveryTable } from '../shared/api/activity-policy.js';
+import { natsServerAvailable, startNatsServer, type NatsServerHandle } from './nats-server.js';
+
+/** Where the manifests put everything; the local stack mirrors it. */
+export const LOCAL_NAMESPACE = 'activity-system';
+const BROKER_NAME = 'activity-reindex';
+const KNATIVE_DIR = fileURLToPath(new URL('../knative', import.meta.url));
+
+export interface LocalStackOptions {
+  clickhouse: ClickHouseClient;
+  tables: SourceTables;
+  log: Logger;
+  /** An existing NATS server; without it a nats-server child is started when installed. */
+  natsUrl?: string;
+  maxConcurrentJobs?: number;
+  /** Multiplies the Broker's retry backoff (the manifests say seconds; tests want milliseconds). */
+  retryDelayScale?: number;
+  statusPage?: boolean;
+  /** Extra `group/plural → Kind` entries, served as CRDs so discovery reports them. */
+  discovery?: DiscoveryTable;
+}
+
+export type ActivityDestination = { kind: 'nats'; url: string; started: boolean } | { kind: 'clickhouse' };
+
+export interface LocalStack {
+  kube: KubeApiServer;
+  kubeConfig: KubeConfig;
+  broker: LocalBroker;
+  aggregator: RunningAggregator;
+  controller: RunningController;
+  statusPage?: RunningStatusPage;
+  /** Where the window function's activities go. */
+  destination: ActivityDestination;
+  nc?: NatsConnection;
+  sink?: ActivitySink;
+  /** The window function's URL (stable across stop/start). */
+  readonly windowFunctionUrl: string;
+  /** Closes the window function's port, as a crashed pod would. */
+  stopWindowFunction(): Promise<void>;
+  /** Opens it again on the same port. */
+  startWindowFunction(): Promise<void>;
+  /** Waits until everything published so far is in audit.activities. */
+  drainActivities(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
+  const { clickhouse, tables, log } = opts;
+  const closers: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((err) => log.warn({ err }, 'Failed to stop a local component'));
+  };
+  try {
+    let nats: NatsServerHandle | undefined;
+    let natsUrl = opts.natsUrl;
+    if (!natsUrl && natsServerAvailable()) {
+      nats = await startNatsServer();
+      closers.push(() => nats!.destroy());
+      natsUrl = nats.url;
+    }
+    let nc: NatsConnection | undefined;
+    let sink: ActivitySink | undefined;
+    let windowDeps: WindowDeps;
+    if (natsUrl) {
+      nc = await connectNats(natsUrl, { name: 'reindex-local' });
+      closers.push(() => nc!.close());
+      await ensureStream(await jetstreamManager(nc));
+      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log });
+      sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log });
+      closers.push(() => sink!.stop());
+    } else {
+      windowDeps = await buildWindowDeps({ clickhouse, tables, log, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
+    }
+
+    let windowFunction: RunningWindowFunction | undefined = await startWindowFunction(windowDeps);
+    const windowPort = windowFunction.port;
+    const windowFunctionUrl = windowFunction.url;
+    closers.push(async () => windowFunction?.close(1000));
+
+    const kube = await startKubeApiServer({ crds: [...(await loadProjectCrds()), ...discoveryCrds(opts.discovery ?? {})] });
+    closers.push(() => kube.close());
+    const kubeConfig = kube.kubeConfig();
+
+    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: LOCAL_NAMESPACE }));
+    closers.push(() => aggregator.close());
+
+    const scale = opts.retryDelayScale ?? 1;
+    const broker = await startLocalBroker({
+      ...(await loadKnativeEventing(KNATIVE_DIR)),
+      subscriberUrls: { 'reindex-window': windowFunctionUrl, 'reindex-aggregator': aggregator.url },
+      log,
+      sleep: (ms, signal) => delay(ms * scale, undefined, { signal }),
+    });
+    closers.push(() => broker.close());
+
+    const controller = await runController({
+      kubeConfig,
+      clickhouse,
+      tables,
+      brokerUrl: broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME),
+      namespace: LOCAL_NAMESPACE,
+      log,
+      maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
+    });
+    closers.push(() => controller.stop());
+
+    let statusPage: RunningStatusPage | undefined;
+    if (opts.statusPage !== false) {
+      statusPage = await startStatusPage(kubeJobSource(kubeConfig, { namespace: LOCAL_NAMESPACE, eventsNamespace: LOCAL_NAMESPACE }));
+      closers.push(() => statusPage!.close());
+    }
+
+    return {
+      kube,
+      kubeConfig,
+      broker,
+      aggregator,
+      controller,
+      statusPage,
+      destination: natsUrl ? { kind: 'nats', url: natsUrl, started: nats !== undefined } : { kind: 'clickhouse' },
+      nc,
+      sink,
+      windowFunctionUrl,
+      async stopWindowFunction() {
+        await windowFunction?.close(0);
+        windowFunction = undefined;
+      },
+      async startWindowFunction() {
+        windowFunction ??= await startWindowFunction(windowDeps, windowPort);
+      },
+      async drainActivities() {
+        await sink?.drain();
+      },
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

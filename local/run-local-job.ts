@@ -1,0 +1,65 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import type { ActivityPolicy } from '../shared/api/activity-policy.js';
+import {
+  ACTIVITYPOLICY_PLURAL,
+  GROUP,
+  REINDEXJOB_KIND,
+  REINDEXJOB_PLURAL,
+  TERMINAL_PHASES,
+  VERSION,
+  type ReindexJob,
+  type ReindexJobSpec,
+} from '../shared/api/reindex-job.js';
+import type { LocalStack } from './local-stack.js';
+
+export interface LocalJobRequest {
+  name: string;
+  spec: ReindexJobSpec;
+  policies: ActivityPolicy[];
+  /** Called with the job each time its status is read. */
+  onProgress?: (job: ReindexJob) => void;
+  pollMs?: number;
+}
+
+/**
+ * Applies the policies and the ReindexJob to the local control plane, as
+ * `kubectl apply` would, and follows the job until it finishes; then waits
+ * for every published activity to reach audit.activities.
+ */
+export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): Promise<ReindexJob> {
+  const api = stack.kubeConfig.makeApiClient(CustomObjectsApi);
+  for (const policy of request.policies) await applyPolicy(api, policy);
+  await api.createClusterCustomObject({
+    group: GROUP,
+    version: VERSION,
+    plural: REINDEXJOB_PLURAL,
+    body: { apiVersion: `${GROUP}/${VERSION}`, kind: REINDEXJOB_KIND, metadata: { name: request.name }, spec: request.spec },
+  });
+  for (;;) {
+    const job = stack.kube.getObject(GROUP, REINDEXJOB_PLURAL, request.name) as ReindexJob | undefined;
+    if (!job) throw new Error(`ReindexJob ${request.name} was deleted while it ran`);
+    request.onProgress?.(job);
+    if (TERMINAL_PHASES.has(job.status?.phase ?? 'Pending')) {
+      await stack.drainActivities();
+      return job;
+    }
+    await delay(request.pollMs ?? 200);
+  }
+}
+
+async function applyPolicy(api: CustomObjectsApi, policy: ActivityPolicy): Promise<void> {
+  const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'ActivityPolicy', metadata: { name: policy.metadata.name, labels: policy.metadata.labels }, spec: policy.spec };
+  const ref = { group: GROUP, version: VERSION, plural: ACTIVITYPOLICY_PLURAL };
+  try {
+    await api.createClusterCustomObject({ ...ref, body });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+    const existing = (await api.getClusterCustomObject({ ...ref, name: policy.metadata.name })) as ActivityPolicy;
+    await api.replaceClusterCustomObject({
+      ...ref,
+      name: policy.metadata.name,
+      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
+    });
+  }
+}
