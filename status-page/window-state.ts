@@ -1,5 +1,5 @@
 import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
-import { parseRangeSet } from './range-set.js';
+import { parseIndexRanges } from '../controller/index-ranges.js';
 
 export type WindowState = 'pending' | 'inflight' | 'done' | 'failed';
 
@@ -12,8 +12,8 @@ export interface WindowStateSets {
 
 export function windowStateSets(status: ReindexJobStatus | undefined, inFlight: Set<number> = new Set()): WindowStateSets {
   return {
-    completed: parseRangeSet(status?.windows?.completedRanges),
-    failed: parseRangeSet(status?.windows?.failedRanges),
+    completed: parseIndexRanges(status?.windows?.completedRanges),
+    failed: parseIndexRanges(status?.windows?.failedRanges),
     inFlight,
   };
 }
