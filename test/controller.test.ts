@@ -309,6 +309,32 @@ test('TTL deletes a finished job', async (t) => {
   await waitFor('job deleted after its TTL', () => !job('short-lived'), 10_000);
 });
 
+test('keeps watching after the watch stream ends and after 410 Gone, and stores the plan in a ConfigMap owned by the job', async (t) => {
+  await controllerFor(t, ['rewatched']);
+  kube.closeWatches();
+  kube.compact(); // the resume from the last resourceVersion gets 410 Gone: the controller lists again
+  await createJob('rewatched', spec(range(2, 2.25)));
+  const done = await waitPhase('rewatched', 'Succeeded', 30_000);
+  const configMap = kube.getObject('', 'configmaps', 'reindexjob-rewatched', 'default') as unknown as {
+    metadata: { ownerReferences: { kind: string; name: string; uid: string }[] };
+    data: Record<string, string>;
+  };
+  assert.deepEqual(configMap.metadata.ownerReferences.map((o) => [o.kind, o.name, o.uid]), [['ReindexJob', 'rewatched', done.metadata.uid]]);
+  assert.equal(JSON.parse(configMap.data['plan.json']).windows.length, done.status!.windows!.total);
+});
+
+test('a broker answering 500 is retried with backoff', async (t) => {
+  await controllerFor(t, ['retried']);
+  broker.rejectNext(2);
+  await createJob('retried', spec(range(2, 2.25)));
+  const status = (await waitPhase('retried', 'Succeeded', 30_000)).status!;
+  assert.equal(broker.indexes('retried').length, status.windows!.total);
+  // Retried within the same emission (backoff of tens of ms), not left for a later reconcile seconds away.
+  const first = broker.emitted.find((e) => e.job === 'retried')!;
+  assert.equal(broker.rejected.length, 2);
+  assert.ok(first.at - broker.rejected[1] < 1000, `retry came ${first.at - broker.rejected[1]} ms after the refusal`);
+});
+
 test('invalid specs and a missing policy name end Failed with a message naming the problem', async (t) => {
   const cases: [string, ReindexJobSpec, RegExp][] = [
     ['bad-order', spec({ startTime: iso(BASE + HOUR), endTime: iso(BASE) }), /startTime|endTime/],

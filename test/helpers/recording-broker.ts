@@ -30,6 +30,8 @@ export interface RecordingBrokerOptions {
 export interface RecordingBroker {
   url: string;
   emitted: RecordedWindow[];
+  /** When each refused emission arrived (epoch ms). */
+  rejected: number[];
   /** Emitted windows of one job, by index. */
   indexes(job: string): number[];
   /** Every delivery of this window fails with 500, so it ends as a dead letter. */
@@ -47,6 +49,7 @@ export interface RecordingBroker {
 
 export async function startRecordingBroker(options: RecordingBrokerOptions): Promise<RecordingBroker> {
   const emitted: RecordedWindow[] = [];
+  const rejected: number[] = [];
   const failing = new Set<string>();
   const inFlight = new Set<Promise<void>>();
   let held: (() => void)[] | undefined;
@@ -57,6 +60,7 @@ export async function startRecordingBroker(options: RecordingBrokerOptions): Pro
     const body = await readBody(req);
     if (reject > 0) {
       reject--;
+      rejected.push(Date.now());
       res.writeHead(500).end('rejected by the test');
       return;
     }
@@ -103,6 +107,7 @@ export async function startRecordingBroker(options: RecordingBrokerOptions): Pro
   return {
     url: `http://127.0.0.1:${port}/`,
     emitted,
+    rejected,
     indexes: (job) => emitted.filter((e) => e.job === job).map((e) => e.index),
     failWindow: (job, index) => void failing.add(`${job}/${index}`),
     deliverResultsTwice: (on) => void (twice = on),
