@@ -10,7 +10,7 @@ export function table(headers, rows, empty, className = '') {
       'table',
       { class: className },
       h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => (c instanceof Node && c.tagName === 'TD' ? c : h('td', {}, c)))))),
+      h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c) => (c instanceof Node && c.tagName === 'TD' ? c : h('td', {}, c === '' || c === undefined ? '—' : c)))))),
     ),
   );
 }
