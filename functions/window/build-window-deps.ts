@@ -2,6 +2,9 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
+import { readSourceTimes } from '../../shared/clickhouse/read-source-times.js';
+import { readStoredActivities } from '../../shared/clickhouse/read-stored-activities.js';
+import { readStoredSummaries } from '../../shared/clickhouse/read-stored-summaries.js';
 import { readWindowPages } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
@@ -10,6 +13,7 @@ import { createActivityPublisher, type ActivityPublisher } from '../../shared/na
 import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { compilePolicies } from '../../shared/policy/policy-engine.js';
+import { createDryRunComparison } from './dry-run-comparison.js';
 import { createPolicyEngineCache } from './policy-engine-cache.js';
 import type { WindowDeps } from './window-deps.js';
 
@@ -62,6 +66,12 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
     readWindow: (window, pageSize) =>
       readWindowPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
     engineFor: createPolicyEngineCache(compilePolicies),
+    compareDryRun: (request) =>
+      createDryRunComparison(request.window, {
+        readStored: (q) => readStoredActivities(opts.clickhouse, tables, q),
+        readStoredSummaries: (q) => readStoredSummaries(opts.clickhouse, tables, q),
+        readSourceTimes: (q) => readSourceTimes(opts.clickhouse, tables, q),
+      }),
     createPublisher:
       opts.createPublisher ??
       (() =>

@@ -1,0 +1,38 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Source } from '../contracts/window-requested.js';
+import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
+import { sourceTable, type SourceTables } from './source-tables.js';
+import { TABLE, tableParams } from './table-params.js';
+
+const ID_COLUMN: Record<Source, string> = { audit: 'audit_id', event: 'event_uid' };
+
+/**
+ * When the given source rows happened: id → row timestamp (RFC3339 UTC,
+ * microseconds), for the ids found with a timestamp in [from, to). Bounded
+ * by time so the lookup reads a narrow slice of the (timestamp, id) key.
+ * An id stored twice keeps its earliest time.
+ */
+export async function readSourceTimes(
+  client: ClickHouseClient,
+  tables: SourceTables,
+  query: { source: Source; from: Instant; to: Instant; ids: string[] },
+): Promise<Map<string, string>> {
+  const times = new Map<string, string>();
+  if (query.ids.length === 0) return times;
+  const id = ID_COLUMN[query.source];
+  const rs = await client.query({
+    query: `SELECT ${id}, toString(min(timestamp)) FROM ${TABLE}
+            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+              AND ${id} IN {ids:Array(String)}
+            GROUP BY ${id}`,
+    query_params: {
+      ...tableParams(sourceTable(tables, query.source)),
+      from: toClickHouseTime(query.from),
+      to: toClickHouseTime(query.to),
+      ids: query.ids,
+    },
+    format: 'JSONCompactEachRow',
+  });
+  for (const [rowId, time] of await rs.json<[string, string]>()) times.set(rowId, fromClickHouseTime(time));
+  return times;
+}
