@@ -1,3 +1,4 @@
+import { registerBench } from './bench.js';
 import type { RegisterCommand } from './command.js';
 import { registerDemo } from './demo.js';
 import { registerDemoData } from './demo-data.js';
@@ -7,4 +8,4 @@ import { registerPreview } from './preview.js';
 import { registerRun } from './run.js';
 
 // Each subcommand lives in its own file and registers itself here.
-export const commands: RegisterCommand[] = [registerDemo, registerRun, registerMigrate, registerDemoData, registerNatsSetup, registerPreview];
+export const commands: RegisterCommand[] = [registerDemo, registerRun, registerMigrate, registerDemoData, registerNatsSetup, registerPreview, registerBench];

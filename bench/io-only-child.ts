@@ -1,0 +1,56 @@
+// Child process: the I/O-only path. Owns the embedded ClickHouse, reads every
+// window's rows with the real reader (one page ahead, as the window function
+// reads), and publishes one acknowledged activity-sized message per row,
+// with the function's window parallelism and publisher limits. Prints one
+// JSON line: { events, messages, elapsedMs, maxRssKb }.
+import { jetstream } from '@nats-io/jetstream';
+import { readWindowPages } from '../shared/clickhouse/read-window.js';
+import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
+import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
+import type { WindowSpec } from '../shared/contracts/window-requested.js';
+import { connectNats } from '../shared/nats/connect-nats.js';
+import { readAhead } from '../functions/window/read-ahead.js';
+import { createRawPublisher } from './raw-publisher.js';
+import { runWindows } from './run-windows.js';
+
+export interface IoOnlyParams {
+  dataDir: string;
+  natsUrl: string;
+  windows: WindowSpec[];
+  batchSize: number;
+  parallelism: number;
+  maxInFlight: number;
+  ackTimeoutMs: number;
+  activityBytes: number;
+  subjectPrefix: string;
+}
+
+const p = JSON.parse(process.argv[2] ?? '{}') as IoOnlyParams;
+const client = createClickHouseClient({ dataDir: p.dataDir });
+const nc = await connectNats(p.natsUrl, { name: 'reindex-bench-io-only' });
+const js = jetstream(nc);
+// Printable bytes, as JSON would be; the content does not matter to the stream.
+const payload = new TextEncoder().encode('x'.repeat(p.activityBytes));
+try {
+  // A first query outside the clock: both paths start with the engine open.
+  await client.ping();
+  const started = performance.now();
+  let events = 0;
+  let messages = 0;
+  await runWindows(p.windows, p.parallelism, async (window) => {
+    const publisher = createRawPublisher(js, p.maxInFlight, p.ackTimeoutMs);
+    const subject = `${p.subjectPrefix}.bench.${window.source}`;
+    for await (const page of readAhead(readWindowPages(client, DEFAULT_TABLES, window, p.batchSize))) {
+      for (const row of page) {
+        events++;
+        await publisher.publish(subject, payload, `io-${row.id}`);
+      }
+    }
+    messages += await publisher.flush();
+  });
+  const elapsedMs = performance.now() - started;
+  process.stdout.write(`${JSON.stringify({ events, messages, elapsedMs, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+} finally {
+  await nc.drain();
+  await client.close();
+}

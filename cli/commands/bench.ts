@@ -1,0 +1,49 @@
+import { benchJson, formatBench } from '../../bench/bench-result.js';
+import { runBench } from '../../bench/run-bench.js';
+import { natsServerAvailable } from '../../local/nats-server.js';
+import { UsageError } from '../usage-error.js';
+import type { RegisterCommand } from './command.js';
+
+interface BenchCommandOptions {
+  events: string;
+  batchSize: string;
+  parallelism: string;
+  json: boolean;
+  cpuProf?: string;
+}
+
+function positiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new UsageError(`${flag} must be an integer in 1..${max}, got ${value}`);
+  return n;
+}
+
+/**
+ * `reindex bench [--events N] [--json]`: the I/O-only path against the full
+ * path on the same fresh data (DESIGN.md §7). Always its own temp engine and
+ * nats-server; the global ClickHouse and NATS flags do not apply.
+ */
+export const registerBench: RegisterCommand = (program) => {
+  program
+    .command('bench')
+    .description('Measure the window function against the I/O it cannot avoid, on fresh demo data (embedded ClickHouse + nats-server)')
+    .option('--events <n>', 'demo events to seed, audit logs and Events together', '100000')
+    .option('--batch-size <n>', 'page size; windows hold about 10 pages', '1000')
+    .option('--parallelism <n>', 'windows in flight, for both paths', '4')
+    .option('--cpu-prof <dir>', 'write a CPU profile of the window function process (node --cpu-prof) into dir')
+    .option('--json', 'print the result as one JSON object on the last line', false)
+    .action(async (opts: BenchCommandOptions) => {
+      const events = positiveInt('--events', opts.events);
+      const batchSize = positiveInt('--batch-size', opts.batchSize, 100_000);
+      const parallelism = positiveInt('--parallelism', opts.parallelism, 256);
+      if (!natsServerAvailable()) throw new Error('reindex bench needs nats-server on PATH (or NATS_SERVER_BIN)');
+      const result = await runBench({
+        events,
+        batchSize,
+        parallelism,
+        cpuProfDir: opts.cpuProf,
+        onStep: (message) => process.stderr.write(`${message}\n`),
+      });
+      process.stdout.write(`${opts.json ? JSON.stringify(benchJson(result)) : formatBench(result)}\n`);
+    });
+};
