@@ -4,7 +4,7 @@ import { checkedTableName } from '../clickhouse/table-params.js';
 import { demoRows, type DemoDataOptions } from './demo-rows.js';
 
 export interface LoadDemoDataOptions extends DemoDataOptions {
-  /** Rows per INSERT (default 20000); memory holds at most two batches. */
+  /** Rows per INSERT (default 10000); memory holds at most two batches. */
   batchSize?: number;
   onProgress?: (loaded: number) => void;
 }
@@ -15,7 +15,7 @@ export async function loadDemoData(
   tables: SourceTables,
   opts: LoadDemoDataOptions,
 ): Promise<{ auditLogs: number; k8sEvents: number }> {
-  const batchSize = opts.batchSize ?? 20_000;
+  const batchSize = opts.batchSize ?? 10_000;
   const batches = { audit: [] as string[], event: [] as string[] };
   const counts = { auditLogs: 0, k8sEvents: 0 };
   const flush = async (source: 'audit' | 'event'): Promise<void> => {
