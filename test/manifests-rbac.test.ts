@@ -3,7 +3,8 @@
 // in-memory API server, each through its own recording proxy, so every
 // request is attributed to the ServiceAccount that would make it. Then both
 // ways: every request is granted by that ServiceAccount's roles in
-// knative/, and every granted verb was used.
+// knative/, and every granted verb was used. The status page, reading those
+// jobs, must be granted every read it makes.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
@@ -32,6 +33,7 @@ import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { silentLogger } from '../shared/log.js';
 import { startLeaderElection } from '../controller/leader-election.js';
 import { runController } from '../controller/run-controller.js';
+import { kubeJobSource } from '../status-page/kube-job-source.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 import { find, renderKnative } from './manifests-load.js';
 
@@ -82,7 +84,7 @@ after(async () => {
   await clickhouse?.close();
 });
 
-test('the controller and the aggregator use exactly the verbs their ServiceAccounts are granted', { skip: !natsServerAvailable() && 'nats-server is not installed' }, async () => {
+test('the controller and the aggregator use exactly the verbs their ServiceAccounts are granted, and the status page only granted reads', { skip: !natsServerAvailable() && 'nats-server is not installed' }, async () => {
   // An administrator's setup, not the workloads': straight to the server.
   const admin = kube.kubeConfig().makeApiClient(CustomObjectsApi);
   await admin.createClusterCustomObject({ group: GROUP, version: VERSION, plural: 'activitypolicies', body: policy() });
@@ -90,8 +92,9 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
   // As controller/main.ts runs it: the Lease loop, then the controller.
   const kubeConfig = kubeConfigForUrl(asController.url);
   let stopController: (() => Promise<void>) | undefined;
+  let election: { stop(): Promise<void> } | undefined;
   const leading = new Promise<void>((ok) => {
-    const election = startLeaderElection({
+    election = startLeaderElection({
       api: kubeConfig.makeApiClient(CoordinationV1Api),
       namespace: NAMESPACE,
       leaseName: 'reindex-controller',
@@ -114,7 +117,7 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
       },
       onStoppedLeading: async () => undefined,
     });
-    closers.push(() => election.stop());
+    closers.push(async () => election?.stop());
   });
   await leading;
   closers.push(async () => stopController?.());
@@ -130,6 +133,7 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
   // A couple of Lease renewals.
   await new Promise((ok) => setTimeout(ok, 200));
   await stopController?.();
+  await election?.stop();
 
     const problems = [
     ...rbacProblems('reindex-controller', asController.seen),
@@ -137,18 +141,40 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
   ];
   assert.deepEqual(problems, [], `requests seen:\n${describe('controller', asController.seen)}\n${describe('aggregator', asAggregator.seen)}`);
 
+  // The status page reads with the viewer role plus its Role; the viewer
+  // role is also for people, so only "every call is granted" applies.
+  const asStatusPage = await startRecordingProxy(kube.url);
+  closers.push(() => asStatusPage.close());
+  const source = kubeJobSource(kubeConfigForUrl(asStatusPage.url), { namespace: NAMESPACE, eventsNamespace: statusPageEnv('EVENTS_NAMESPACE') });
+  for (const { metadata } of await source.listJobs()) {
+    await source.getJob(metadata.name);
+    await source.getPlan(metadata.name);
+    await source.listEmitted?.(metadata.name);
+    assert.ok((await source.listEvents(metadata.name)).length > 0, 'the status page finds the Events the controller and aggregator recorded');
+  }
+  const granted = grantsOf('reindex-status-page');
+  const denied = unique(asStatusPage.seen).filter((a) => !granted.some((g) => allows(g, a)));
+  assert.deepEqual(denied.map(key), [], 'the status page is granted every read it makes');
+
   // The check is not vacuous: a verb dropped from what the code does shows up as an excess grant.
   assert.ok(rbacProblems('reindex-aggregator', asAggregator.seen.filter((a) => a.verb !== 'patch')).some((p) => /granted patch .* never uses it/.test(p)));
 
   // The proxies saw what the API server itself recorded, apart from the
   // administrator's three creates above: nothing bypassed them.
-  const viaProxies = [...asController.seen, ...asAggregator.seen].map(key).sort();
+  const viaProxies = [...asController.seen, ...asAggregator.seen, ...asStatusPage.seen].map(key).sort();
   const recorded = kube.requests.map((r) => key({ verb: r.verb, group: r.group, resource: r.subresource ? `${r.resource}/${r.subresource}` : r.resource, namespace: r.namespace }));
   for (const adminCall of ['create activitypolicies.activity.miloapis.com', 'create reindexjobs.activity.miloapis.com', 'create reindexjobs.activity.miloapis.com']) {
     recorded.splice(recorded.indexOf(adminCall), 1);
   }
   assert.deepEqual(recorded.sort(), viaProxies);
 });
+
+/** The status page's env as its Deployment sets it: fieldRef metadata.namespace resolves to where it runs. */
+function statusPageEnv(name: string): string {
+  const doc = find(manifests, 'Deployment', 'reindex-status-page') as any;
+  const entry = doc.spec.template.spec.containers[0].env.find((e: any) => e.name === name);
+  return entry.value ?? (entry.valueFrom?.fieldRef?.fieldPath === 'metadata.namespace' ? doc.metadata.namespace : undefined);
+}
 
 function envOf(workload: string, name: string): string | undefined {
   const doc = find(manifests, 'Service', workload) as any;

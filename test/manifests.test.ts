@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Namespace, ServiceAccount, ConfigMap, Secret } from 'kubernetes-models/v1';
+import { Namespace, ServiceAccount, ConfigMap, Secret, Service } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
@@ -31,6 +31,7 @@ const MODELS: Record<string, ModelClass> = {
   'v1/ServiceAccount': ServiceAccount,
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
+  'v1/Service': Service,
   'apps/v1/Deployment': Deployment,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
@@ -47,6 +48,14 @@ const secretExample = loadYamlFile(join(KNATIVE_DIR, 'secret.example.yaml'))[0];
 const ofKind = (kind: string) => all.filter(({ doc }) => doc.kind === kind).map(({ doc }) => doc as any);
 const knativeServices = ofKind('Service').filter((s) => s.apiVersion === 'serving.knative.dev/v1');
 const crdOf = (plural: string) => ofKind('CustomResourceDefinition').find((c) => c.spec.names.plural === plural);
+
+// The workloads and the entry point each runs from the one image.
+const ENTRY_POINTS: Record<string, string> = {
+  'reindex-window': 'functions/window/main.ts',
+  'reindex-aggregator': 'functions/aggregator/main.ts',
+  'reindex-controller': 'controller/main.ts',
+  'reindex-status-page': 'status-page/main.ts',
+};
 
 test('every manifest in the kustomization validates against its upstream schema', () => {
   assert.ok(all.length > 10, 'the kustomization renders the deployables');
@@ -207,7 +216,7 @@ test('Knative Services set no reserved env and take ClickHouse and NATS from the
 test('every Secret and ConfigMap key the workloads read is provided', () => {
   const settings = find(all, 'ConfigMap', 'activity-reindex-settings') as any;
   const secretKeys = Object.keys((secretExample as any).stringData);
-  for (const name of ['reindex-window', 'reindex-aggregator', 'reindex-controller']) {
+  for (const name of Object.keys(ENTRY_POINTS)) {
     for (const entry of containerOf(name).env ?? []) {
       const secret = entry.valueFrom?.secretKeyRef;
       const config = entry.valueFrom?.configMapKeyRef;
@@ -226,7 +235,7 @@ test('every Secret and ConfigMap key the workloads read is provided', () => {
 });
 
 test('every workload runs as its own ServiceAccount, and the window function holds no token', () => {
-  for (const name of ['reindex-window', 'reindex-aggregator', 'reindex-controller']) {
+  for (const name of Object.keys(ENTRY_POINTS)) {
     const spec = podSpecOf(name);
     assert.ok(find(all, 'ServiceAccount', spec.serviceAccountName), `${name}: ServiceAccount ${spec.serviceAccountName}`);
   }
@@ -262,11 +271,6 @@ test('the people roles let operators run jobs and the status page only read', ()
 
 // -- the image ------------------------------------------------------------
 
-const ENTRY_POINTS: Record<string, string> = {
-  'reindex-window': 'functions/window/main.ts',
-  'reindex-aggregator': 'functions/aggregator/main.ts',
-  'reindex-controller': 'controller/main.ts',
-};
 
 test('each workload runs its entry point from the one image', () => {
   const images = new Set<string>();
@@ -411,7 +415,7 @@ test('dashboards and alert rules use only metric names the code exports', () => 
 // -- helpers --------------------------------------------------------------
 
 function podSpecOf(name: string): any {
-  const doc = (find(all, 'Service', name) ?? find(all, 'Deployment', name)) as any;
+  const doc = (knativeServices.find((s) => s.metadata.name === name) ?? find(all, 'Deployment', name)) as any;
   assert.ok(doc, `workload ${name}`);
   return doc.spec.template.spec;
 }
