@@ -30,6 +30,7 @@ export function startLeaderElection(opts: LeaderElectionOptions): { stop(): Prom
   let lastRenewal = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let current: Promise<void> = Promise.resolve();
 
   const spec = (lease: V1Lease | undefined, now: Date) => ({
     holderIdentity: identity,
@@ -75,14 +76,16 @@ export function startLeaderElection(opts: LeaderElectionOptions): { stop(): Prom
       log.error({ identity }, 'Lost controller Lease');
       await opts.onStoppedLeading();
     }
-    if (!stopped) timer = setTimeout(tick, period);
+    if (!stopped) timer = setTimeout(() => void (current = tick()), period);
   }
-  void tick();
+  current = tick();
 
   return {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // A renewal still under way would take the lease back after the release below.
+      await current;
       if (!leading) return;
       // Release so the next replica takes over at once instead of after the lease duration.
       try {

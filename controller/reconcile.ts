@@ -1,4 +1,4 @@
-import type { ReindexJob, ReindexJobStatus } from '../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type ReindexJob, type ReindexJobStatus } from '../shared/api/reindex-job.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
 import type { JobEvent } from '../shared/kube/job-event.js';
 import type { Logger } from '../shared/log.js';
@@ -33,7 +33,10 @@ export async function reconcile(name: string, deps: ReconcileDeps): Promise<Reco
   const job = deps.getJob(name);
   if (!job) return {}; // deleted: absence is the signal
   const log = deps.log.child({ reindexJob: name });
-  const { plan, emitted } = await deps.plans.load(job);
+  // A finished job never needs its plan again: drop it instead of reading it.
+  const finished = job.status?.phase !== undefined && TERMINAL_PHASES.has(job.status.phase);
+  if (finished) deps.plans.forget(job.metadata.uid ?? '');
+  const { plan, emitted } = finished ? { plan: undefined, emitted: new Map<number, number>() } : await deps.plans.load(job);
   const actions = decide({ job, otherJobs: deps.listJobs(), now: deps.now(), plan, emitted, config: deps.config });
   let result: ReconcileResult = {};
   for (const action of actions) {
