@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, PatchStrategy, Watch, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { buildAggregatorDeps } from '../functions/aggregator/build-aggregator-deps.js';
 import { startAggregator } from '../functions/aggregator/start-aggregator.js';
@@ -139,19 +139,22 @@ const phaseOf = (name: string) => job(name)?.status?.phase;
 const waitPhase = (name: string, phase: string, timeoutMs?: number) =>
   waitFor(`${name} ${phase} (now ${phaseOf(name)}: ${job(name)?.status?.message})`, () => (phaseOf(name) === phase ? job(name) : undefined), timeoutMs);
 
-/** Records every phase and message a job's status goes through, by watching the API server. */
-function recordPhases(): { seen: Map<string, { phase?: string; message?: string }[]>; stop(): void } {
+/** Records every phase and message a job's status goes through, from a watch: every change, none sampled away. */
+async function recordPhases(): Promise<{ seen: Map<string, { phase?: string; message?: string }[]>; stop(): void }> {
   const seen = new Map<string, { phase?: string; message?: string }[]>();
-  const timer = setInterval(() => {
-    for (const obj of kube.listObjects(GROUP, REINDEXJOB_PLURAL) as unknown as ReindexJob[]) {
+  const request = await new Watch(kubeConfig).watch(
+    `/apis/${GROUP}/${VERSION}/${REINDEXJOB_PLURAL}`,
+    {},
+    (_type, obj: ReindexJob) => {
       const list = seen.get(obj.metadata.name) ?? [];
       const last = list.at(-1);
       const now = { phase: obj.status?.phase, message: obj.status?.message };
       if (!last || last.phase !== now.phase || last.message !== now.message) list.push(now);
       seen.set(obj.metadata.name, list);
-    }
-  }, 5);
-  return { seen, stop: () => clearInterval(timer) };
+    },
+    () => undefined,
+  );
+  return { seen, stop: () => request.abort() };
 }
 
 function eventsAbout(name: string): string[] {
@@ -161,7 +164,7 @@ function eventsAbout(name: string): string[] {
 }
 
 test('carries a job from Pending to Succeeded with exact totals, percent, ETA, conditions and Events across 20+ windows', async (t) => {
-  const phases = recordPhases();
+  const phases = await recordPhases();
   t.after(() => phases.stop());
   await controllerFor(t, ['full']);
   await createJob('full', spec(range(0, 3)));
@@ -182,6 +185,7 @@ test('carries a job from Pending to Succeeded with exact totals, percent, ETA, c
   for (const type of ['Ready', 'AuditLogsProcessed', 'EventsProcessed']) {
     assert.equal(status.conditions!.find((c) => c.type === type)?.status, 'True', `${type} is True`);
   }
+  await waitFor('the watch to see Succeeded', () => phases.seen.get('full')?.some((p) => p.phase === 'Succeeded'), 5000);
   const seenPhases = phases.seen.get('full')!.map((p) => p.phase).filter((p, i, all) => p !== all[i - 1]);
   assert.deepEqual(seenPhases.filter((p) => p !== undefined), ['Pending', 'Running', 'Succeeded']);
   await waitFor(`Started and Completed Events (got ${eventsAbout('full')})`, () => eventsAbout('full').includes('Completed'), 5000);
@@ -193,7 +197,7 @@ test('carries a job from Pending to Succeeded with exact totals, percent, ETA, c
 });
 
 test('with the limit at 1, three jobs run one after another, in creation order', async (t) => {
-  const phases = recordPhases();
+  const phases = await recordPhases();
   t.after(() => phases.stop());
   await controllerFor(t, ['queue-a', 'queue-b', 'queue-c']);
   // Created in a row: within one second of creationTimestamp the name breaks the tie, in the same order.
