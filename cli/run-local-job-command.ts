@@ -8,6 +8,7 @@ import { runMigrations } from '../migrations/run-migrations.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { runLocalJob } from '../local/run-local-job.js';
 import type { GlobalOptions } from './global-options.js';
+import { formatDryRunTable } from './dry-run-table.js';
 import { createJobProgressBar } from './job-progress-bar.js';
 import { formatJobReport, jobReport } from './job-report.js';
 import { openClickHouse } from './open-clickhouse.js';
@@ -56,10 +57,12 @@ export async function runLocalJobCommand(g: GlobalOptions, command: LocalJobComm
       const range = countRange(job);
       const stored = range ? await countActivities(clickhouse, DEFAULT_TABLES, range) : 0;
       const report = jobReport(job, durationMs, stored);
+      const dryRunReport = job.spec.config?.dryRun ? job.status?.dryRunReport : undefined;
       if (command.json) {
-        process.stdout.write(`${JSON.stringify(report)}\n`);
+        process.stdout.write(`${JSON.stringify(dryRunReport ? { ...report, dryRunReport } : report)}\n`);
       } else {
         process.stdout.write(`${formatJobReport(report, job)}\n`);
+        if (dryRunReport) process.stdout.write(`\n${formatDryRunTable(dryRunReport, DEFAULT_TABLES.activities)}\n`);
         if (range && !job.spec.config?.dryRun) {
           const latest = await latestActivities(clickhouse, DEFAULT_TABLES, range, 5);
           if (latest.length > 0) process.stdout.write('\nNewest activities in audit.activities:\n');

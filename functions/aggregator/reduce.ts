@@ -8,6 +8,7 @@ import type { Source } from '../../shared/contracts/window-requested.js';
 import type { JobEvent } from '../../shared/kube/job-event.js';
 import { addIndex, hasIndex } from './range-set.js';
 import { setCondition } from './set-condition.js';
+import { describeDryRun } from './describe-dry-run.js';
 import { foldDryRun } from './fold-dry-run.js';
 import type { WindowResult } from './window-result.js';
 
@@ -121,7 +122,10 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
       : `Failed: ${progress.errors} errors in ${progress.processedEvents} processed events (${((100 * progress.errors) / progress.processedEvents).toFixed(2)}%) exceed the maxErrors budget of ${budget!.value}%`;
   } else if (windows.total > 0 && windows.completed >= windows.total) {
     status.phase = 'Succeeded';
-    status.message = `Processed ${progress.processedEvents} events into ${progress.activitiesGenerated} activities in ${windows.total} windows${progress.errors ? ` (${progress.errors} errors)` : ''}`;
+    const errorsNote = progress.errors ? ` (${progress.errors} errors)` : '';
+    status.message = ctx.dryRun && status.dryRunReport
+      ? `${describeDryRun(status.dryRunReport)}${errorsNote}`
+      : `Processed ${progress.processedEvents} events into ${progress.activitiesGenerated} activities in ${windows.total} windows${errorsNote}`;
   }
 
   if (status.phase === 'Failed' || status.phase === 'Succeeded') {
