@@ -24,12 +24,14 @@ export interface NatsServerHandle {
   destroy(): Promise<void>;
 }
 
-const BIN = process.env.NATS_SERVER_BIN ?? 'nats-server';
+// Read at each call, not at import: a process (or a test) may point it
+// elsewhere after this module is loaded.
+const bin = (): string => process.env.NATS_SERVER_BIN ?? 'nats-server';
 const START_TIMEOUT_MS = 10_000;
 
 /** True when a nats-server binary can be run (the local demo falls back without it). */
 export function natsServerAvailable(): boolean {
-  const r = spawnSync(BIN, ['--version'], { stdio: 'ignore' });
+  const r = spawnSync(bin(), ['--version'], { stdio: 'ignore' });
   return r.status === 0;
 }
 
@@ -47,7 +49,7 @@ export async function startNatsServer(opts: NatsServerOptions = {}): Promise<Nat
   const launch = async (port: number): Promise<number> => {
     const args = ['-a', '127.0.0.1', '-p', String(port)];
     if (jetstream) args.push('-js', '-sd', storeDir);
-    const proc = spawn(BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = spawn(bin(), args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child = proc;
     return await waitForReady(proc);
   };
@@ -98,7 +100,7 @@ function waitForReady(proc: ChildProcess): Promise<number> {
       }
     };
     const onExit = (code: number | null) => fail(new Error(`nats-server exited with ${code} before it was ready:\n${log}`));
-    const onError = (err: Error) => fail(new Error(`nats-server could not be started (${BIN}): ${err.message}`, { cause: err }));
+    const onError = (err: Error) => fail(new Error(`nats-server could not be started (${bin()}): ${err.message}`, { cause: err }));
     function cleanup() {
       clearTimeout(timer);
       proc.stderr?.off('data', onData);
