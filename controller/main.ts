@@ -6,6 +6,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { Hono } from 'hono';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createJobMetrics, observeJobPhases } from '../shared/metrics/job-metrics.js';
 import { z } from 'zod';
 import { clickHouseOptionsFromEnv, createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
 import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
@@ -40,6 +41,7 @@ const kubeConfig = loadKubeConfig({ url: env.KUBE_API_URL });
 const clickhouse = createClickHouseClient(clickHouseOptionsFromEnv());
 const register = new Registry();
 collectDefaultMetrics({ register });
+const jobMetrics = createJobMetrics(register);
 const leader = new Gauge({ name: 'activity_reindex_controller_leader', help: '1 while this replica holds the controller Lease', registers: [register] });
 
 let controller: RunningController | undefined;
@@ -54,6 +56,7 @@ const startController = async () => {
     maxConcurrentJobs: options.maxConcurrentJobs,
     retentionDays: options.retentionDays,
     windowBatches: env.WINDOW_BATCHES,
+    onJobsChanged: (jobs) => observeJobPhases(jobMetrics, jobs),
   });
   leader.set(1);
 };

@@ -43,6 +43,8 @@ export interface ControllerDeps {
   emit?: Omit<EmitOptions, 'brokerUrl'>;
   /** Delay before re-listing after the watch failed. */
   rewatchDelayMs?: number;
+  /** Told every job after any change: main.ts keeps the jobs-by-phase gauge with it. */
+  onJobsChanged?: (jobs: readonly ReindexJob[]) => void;
 }
 
 export interface RunningController {
@@ -139,12 +141,14 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const onChange = (job: ReindexJob) => {
     queue.add(job.metadata.name);
     enqueueActive();
+    deps.onJobsChanged?.(informer.list());
   };
   watched.on('add', (job) => onChange(job as unknown as ReindexJob));
   watched.on('update', (job) => onChange(job as unknown as ReindexJob));
   watched.on('delete', (job) => {
     plans.forget(job.metadata?.uid ?? '');
     enqueueActive();
+    deps.onJobsChanged?.(informer.list());
   });
   let stopped = false;
   // ListWatch re-lists by itself on 410 Gone and re-watches when the stream

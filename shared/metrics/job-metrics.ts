@@ -21,7 +21,7 @@ const PHASES: ReindexJobPhase[] = ['Pending', 'Running', 'Suspended', 'Succeeded
  */
 export function createJobMetrics(register: Registry): JobMetrics {
   const registers = [register];
-  return {
+  const metrics: JobMetrics = {
     windowsCompleted: new Counter({ name: 'activity_reindex_job_windows_completed_total', help: 'Window results folded into job status as completed, by source.', labelNames: ['source'], registers }),
     windowsFailed: new Counter({ name: 'activity_reindex_job_windows_failed_total', help: 'Windows marked failed in job status, by source and reason (the window.failed reason, or DeadLetter).', labelNames: ['source', 'reason'], registers }),
     deadLetters: new Counter({ name: 'activity_reindex_dead_letters_total', help: 'window.requested events dead-lettered by the Broker after its retries, by source.', labelNames: ['source'], registers }),
@@ -29,6 +29,14 @@ export function createJobMetrics(register: Registry): JobMetrics {
     jobsFinished: new Counter({ name: 'activity_reindex_jobs_finished_total', help: 'Jobs that reached Succeeded or Failed.', labelNames: ['phase'], registers }),
     jobs: new Gauge({ name: 'activity_reindex_jobs', help: 'ReindexJobs by phase, as last observed.', labelNames: ['phase'], registers }),
   };
+  // Series exist from the first scrape, so increase() sees the first failure
+  // of a function that has just scaled up from zero.
+  for (const phase of ['Succeeded', 'Failed']) metrics.jobsFinished.inc({ phase }, 0);
+  for (const source of ['audit', 'event']) {
+    metrics.windowsCompleted.inc({ source }, 0);
+    metrics.deadLetters.inc({ source }, 0);
+  }
+  return metrics;
 }
 
 /** Sets the jobs-by-phase gauge from a full list of jobs (jobs without a phase count as Pending). */
