@@ -201,9 +201,11 @@ test('a dry run publishes nothing and reports the same counts as a real run', as
   assert.equal(dry.status, 200);
   assert.equal((await jsm.streams.info(DEFAULT_STREAM)).state.messages, 0);
   const real = await postWindow('event', { uid: 'job-dry' });
-  const { durationMs: _d, ...dryCounts } = dry.data!;
+  const { durationMs: _d, dryRun: report, ...dryCounts } = dry.data!;
   const { durationMs: _r, ...realCounts } = real.data!;
   assert.deepEqual(dryCounts, realCounts);
+  // Nothing is in audit.activities here: every activity would be created.
+  assert.deepEqual({ ...report, samples: undefined }, { wouldCreate: real.data!.activitiesGenerated, wouldChange: 0, unchanged: 0, wouldOrphan: 0, samples: undefined });
   assert.equal((await jsm.streams.info(DEFAULT_STREAM)).state.messages, expected.event.activities.size);
 });
 
