@@ -131,8 +131,11 @@ test('an orphan in a second two windows share is counted by the window that hold
 });
 
 test('a window on whole seconds never looks up source rows', async () => {
-  const deps = store([activity('a', '01', 'x'), activity('b', '59', 'y')]);
+  const unlabelled = activity('a', '01', 'x');
+  unlabelled.metadata.labels = {};
+  const deps = store([unlabelled, activity('b', '59', 'y')]);
   const report = await createDryRunComparison(WINDOW, deps).finish();
   assert.equal(report.wouldOrphan, 2);
   assert.equal(deps.lookups, 0);
+  assert.deepEqual(report.samples.orphan[0], { originId: 'a', storedSummary: 'x' }, 'no policy named when the stored activity has none');
 });

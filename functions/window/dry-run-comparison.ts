@@ -66,16 +66,16 @@ export function createDryRunComparison(window: Pick<WindowSpec, 'source' | 'from
     }
     for (const fresh of activities) {
       const originId = fresh.spec.origin.id;
-      const policy = fresh.metadata.labels[POLICY_NAME_LABEL];
+      const policy = policyOf(fresh.metadata.labels[POLICY_NAME_LABEL]);
       const candidates = byOrigin.get(originId);
       if (!candidates) {
         report.wouldCreate++;
-        sample('create', { originId, policy, newSummary: fresh.spec.summary });
+        sample('create', { originId, ...policy, newSummary: fresh.spec.summary });
       } else if (candidates.some((s) => !activityDiffers(s, fresh))) {
         report.unchanged++;
       } else {
         report.wouldChange++;
-        sample('change', { originId, policy, storedSummary: candidates[0]!.spec.summary, newSummary: fresh.spec.summary });
+        sample('change', { originId, ...policy, storedSummary: candidates[0]!.spec.summary, newSummary: fresh.spec.summary });
       }
     }
   };
@@ -91,7 +91,7 @@ export function createDryRunComparison(window: Pick<WindowSpec, 'source' | 'from
       const toMs = Date.parse(window.to);
       const orphan = (s: StoredSummary) => {
         report.wouldOrphan++;
-        sample('orphan', { originId: s.originId, policy: s.policy || undefined, storedSummary: s.summary });
+        sample('orphan', { originId: s.originId, ...policyOf(s.policy), storedSummary: s.summary });
       };
       // Activities of a second the window shares with a neighbour: at most two seconds' worth.
       const split: StoredSummary[] = [];
@@ -118,6 +118,11 @@ export function createDryRunComparison(window: Pick<WindowSpec, 'source' | 'from
       return report;
     },
   };
+}
+
+/** A sample names its policy only when the activity carries one. */
+function policyOf(name: string | undefined): { policy?: string } {
+  return name ? { policy: name } : {};
 }
 
 function iso(ms: number): string {
