@@ -1,15 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import type { DiscoveryTable } from '../shared/api/activity-policy.js';
-import { UsageError } from './usage-error.js';
+import { readArgFile } from './read-arg-file.js';
 
 /** `--discovery <file>`: a JSON object of `"<group>/<plural>": "Kind"`. */
 export async function readDiscoveryFile(path: string): Promise<DiscoveryTable> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--discovery ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
+  const text = await readArgFile('--discovery', path);
   let table: unknown;
   try {
     table = JSON.parse(text);

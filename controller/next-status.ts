@@ -1,7 +1,7 @@
 import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
 import type { Action } from './action.js';
 import type { JobPlan } from './job-plan.js';
-import { setCondition } from './set-condition.js';
+import { setCondition } from '../shared/api/set-condition.js';
 
 export interface StatusContext {
   now: Date;

@@ -1,10 +1,11 @@
-import { readFile, stat } from 'node:fs/promises';
-import type { DiscoveryTable } from '../../shared/api/activity-policy.js';
+import { stat } from 'node:fs/promises';
 import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
 import { inputKindOf } from '../../shared/policy/input-kind.js';
 import { loadPolicyFiles } from '../../shared/policy/load-policy-files.js';
 import { parseInputs } from '../../shared/policy/parse-input-file.js';
 import { compilePolicies } from '../../shared/policy/policy-engine.js';
+import { readArgFile } from '../read-arg-file.js';
+import { readDiscoveryFile } from '../discovery-file.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
 
@@ -12,28 +13,6 @@ interface PreviewOptions {
   policy?: string[];
   input?: string;
   discovery?: string;
-}
-
-async function readArgFile(flag: string, path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    // A path that cannot be read is a bad argument, not a failed run.
-    throw new UsageError(`${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function parseDiscovery(path: string, text: string): DiscoveryTable {
-  let table: unknown;
-  try {
-    table = JSON.parse(text);
-  } catch (err) {
-    throw new Error(`${path}: invalid JSON: ${(err as Error).message}`);
-  }
-  if (typeof table !== 'object' || table === null || Array.isArray(table) || Object.values(table).some((v) => typeof v !== 'string')) {
-    throw new Error(`${path}: expected a JSON object of "<group>/<plural>": "Kind"`);
-  }
-  return table as DiscoveryTable;
 }
 
 /** The line printed for one input: only the keys that apply to its outcome. */
@@ -61,7 +40,7 @@ export const registerPreview: RegisterCommand = (program) => {
     .action(async (opts: PreviewOptions) => {
       if (!opts.policy || opts.policy.length === 0) throw new UsageError('preview needs at least one --policy <file>');
       if (!opts.input) throw new UsageError('preview needs --input <file>');
-      const discovery = opts.discovery ? parseDiscovery(opts.discovery, await readArgFile('--discovery', opts.discovery)) : undefined;
+      const discovery = opts.discovery ? await readDiscoveryFile(opts.discovery) : undefined;
       for (const path of opts.policy) {
         // Files or directories; loadPolicyFiles reads both, and names the file on bad content.
         await stat(path).catch((err: NodeJS.ErrnoException) => {

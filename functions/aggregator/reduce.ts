@@ -7,7 +7,7 @@ import { exceedsErrorBudget, parseMaxErrors } from '../../shared/api/reindex-job
 import type { Source } from '../../shared/contracts/window-requested.js';
 import type { JobEvent } from '../../shared/kube/job-event.js';
 import { addIndex, hasIndex } from './range-set.js';
-import { setCondition } from './set-condition.js';
+import { setCondition } from '../../shared/api/set-condition.js';
 import { describeDryRun } from './describe-dry-run.js';
 import { foldDryRun } from './fold-dry-run.js';
 import type { WindowResult } from './window-result.js';

@@ -1,7 +1,7 @@
 // metav1.Condition upkeep: one condition per type, and lastTransitionTime
 // moves only when the status changes (a new reason or message is not a
 // transition), as meta.SetStatusCondition does.
-import type { Condition } from '../../shared/api/reindex-job.js';
+import type { Condition } from './reindex-job.js';
 
 export function setCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
   const list = [...(conditions ?? [])];
