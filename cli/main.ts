@@ -13,7 +13,11 @@ export async function main(argv: string[]): Promise<number> {
   const program = addGlobalOptions(new Command('reindex'))
     .description('Re-generate activities from stored audit logs and Kubernetes Events')
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    // Usage errors are one line, like every other error: commander's own
+    // "error: …" plus the hint, on the same line.
+    .configureOutput({
+      outputError: (text, write) => write(`reindex: ${text.trim().replace(/^error: /, '')} (run with --help for usage)\n`),
+    });
   for (const register of commands) {
     register(program, (code) => {
       exitCode = code;
