@@ -14,12 +14,16 @@ export interface BenchResult {
     targetEvents: number;
     batchSize: number;
     parallelism: number;
+    /** Runs per path; the best of each counts. */
+    rounds: number;
     activityBytes: number;
     activities: number;
     errors: number;
     loadSeconds: number;
     ioOnlySeconds: number;
     fullSeconds: number;
+    /** Peak RSS of the I/O-only process (maxRSS), MiB: the floor the engine and clients cost. */
+    ioOnlyPeakRssMb: number;
   };
 }
 
@@ -40,11 +44,11 @@ export function formatBench(r: BenchResult): string {
   const d = r.details;
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   return [
-    `events            ${n(r.events)} in ${d.windows} windows of ~${n(d.targetEvents)} (batchSize ${d.batchSize}, parallelism ${d.parallelism}); load took ${d.loadSeconds.toFixed(1)}s`,
+    `events            ${n(r.events)} in ${d.windows} windows of ~${n(d.targetEvents)} (batchSize ${d.batchSize}, parallelism ${d.parallelism}, best of ${d.rounds} alternating runs per path); load took ${d.loadSeconds.toFixed(1)}s`,
     `I/O-only path     ${n(r.ioOnlyEventsPerSec)} events/s (${d.ioOnlySeconds.toFixed(2)}s: read rows, publish one ~${d.activityBytes}-byte message per row)`,
     `full path         ${n(r.fullEventsPerSec)} events/s (${d.fullSeconds.toFixed(2)}s: window function over HTTP + CloudEvents)`,
     `ratio             ${r.ratio.toFixed(3)} (full / I/O-only)`,
     `activities        ${n(r.activitiesPerSec)} activities/s (${n(d.activities)} activities, ${n(d.errors)} errors)`,
-    `peak RSS          ${r.peakRssMb.toFixed(1)} MiB (window function process)`,
+    `peak RSS          ${r.peakRssMb.toFixed(1)} MiB (window function process; the I/O-only process peaked at ${d.ioOnlyPeakRssMb.toFixed(1)} MiB)`,
   ].join('\n');
 }

@@ -2,19 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
-import type { WindowSpec } from '../shared/contracts/window-requested.js';
-import { demoPolicies } from '../shared/demo/demo-policies.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { DEFAULT_STREAM } from '../shared/nats/stream-config.js';
-import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
 import { startNatsServer } from '../local/nats-server.js';
-import { benchWindows } from './bench-windows.js';
 import type { BenchResult } from './bench-result.js';
 import { runJsonChild } from './child-process.js';
-import type { IoOnlyParams } from './io-only-child.js';
 import type { SeededData } from './seed-bench-data.js';
-import { startWindowFunctionProcess } from './window-function-process.js';
+import { timeFullPath } from './time-full-path.js';
+import { timeIoOnly, type PathRun } from './time-io-only.js';
 
 export interface BenchOptions {
   events: number;
@@ -24,7 +20,9 @@ export interface BenchOptions {
   parallelism?: number;
   /** The window function's publisher limit (its MAX_IN_FLIGHT); the I/O-only path uses the same. */
   maxInFlight?: number;
-  /** Write a CPU profile of the window function process here (node --cpu-prof). */
+  /** Each path runs this many times, alternating; the best run of each counts. */
+  rounds?: number;
+  /** Write CPU profiles of the I/O-only and the window function processes here (node --cpu-prof). */
   cpuProfDir?: string;
   /** Progress lines for a human (stderr). */
   onStep?: (message: string) => void;
@@ -35,16 +33,21 @@ const ACK_TIMEOUT_MS = 10_000;
 /**
  * One benchmark run on one data set: seeds a fresh embedded ClickHouse and
  * a fresh nats-server, then times the I/O-only path and the full path over
- * the same planned windows. Each engine owner is its own child process, one
- * after the other, because chDB binds a data directory to one process; this
- * process only orchestrates and plays the controller.
+ * the same planned windows, alternating for `rounds` rounds so a noisy
+ * neighbour hurts both alike; each path's best round counts. Each engine
+ * owner is its own child process, one after the other, because chDB binds a
+ * data directory to one process; this process only orchestrates and plays
+ * the controller.
  */
 export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const batchSize = opts.batchSize ?? 1_000;
   const parallelism = opts.parallelism ?? 4;
   const maxInFlight = opts.maxInFlight ?? 256;
+  const rounds = opts.rounds ?? 2;
   const targetEvents = batchSize * (opts.pagesPerWindow ?? 10);
   const step = opts.onStep ?? (() => undefined);
+  // Both timed processes, so a profile can compare them (file names carry the pid).
+  const nodeFlags = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'reindex-bench-'));
   const dataDir = join(dir, 'chdb');
   const nats = await startNatsServer({ storeDir: join(dir, 'nats') });
@@ -57,81 +60,53 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       events: opts.events,
       targetEvents,
     });
-    const windows: WindowSpec[] = seeded.windows;
+    const { windows } = seeded;
     step(
       `Seeded ${seeded.auditLogs} audit logs and ${seeded.k8sEvents} Events in ${(seeded.loadMs / 1000).toFixed(1)}s; ` +
         `${windows.length} windows, activities of ~${seeded.activityBytes} bytes`,
     );
+    const common = { dataDir, natsUrl: nats.url, windows, batchSize, parallelism, maxInFlight, ackTimeoutMs: ACK_TIMEOUT_MS, nodeFlags };
 
-    await freshStream(jsm);
-    step('Timing the I/O-only path');
-    const io = await runJsonChild<{ events: number; messages: number; elapsedMs: number }>(new URL('./io-only-child.ts', import.meta.url), {
-      dataDir,
-      natsUrl: nats.url,
-      windows,
-      batchSize,
-      parallelism,
-      maxInFlight,
-      ackTimeoutMs: ACK_TIMEOUT_MS,
-      activityBytes: seeded.activityBytes,
-      subjectPrefix: DEFAULT_SUBJECT_PREFIX,
-    } satisfies IoOnlyParams);
-    if (io.messages !== io.events) throw new Error(`the I/O-only path published ${io.messages} of ${io.events} messages`);
+    const ioRuns: PathRun[] = [];
+    const fullRuns: Awaited<ReturnType<typeof timeFullPath>>[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      // A fresh stream per run: neither de-duplication nor a fuller store favours one path.
+      await freshStream(jsm);
+      const io = await timeIoOnly({ ...common, activityBytes: seeded.activityBytes });
+      ioRuns.push(io);
+      step(`Round ${round}/${rounds}: I/O-only ${rate(io)} events/s`);
 
-    // A fresh stream: neither de-duplication nor a fuller store favours one path.
-    await freshStream(jsm);
-    step('Timing the full path (window function over HTTP + CloudEvents)');
-    const fn = await startWindowFunctionProcess({
-      dataDir,
-      natsUrl: nats.url,
-      stream: DEFAULT_STREAM,
-      maxInFlight,
-      ackTimeoutMs: ACK_TIMEOUT_MS,
-      nodeFlags: opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : undefined,
-    });
-    let full;
-    let peakRssMb: number;
-    try {
-      const started = performance.now();
-      const totals = await benchWindows(
-        fn.url,
-        { name: 'bench', uid: `bench-${Date.now()}`, batchSize, policies: demoPolicies, rateLimit: 1_000_000 },
-        windows,
-        parallelism,
-      );
-      full = { ...totals, elapsedMs: performance.now() - started };
-      peakRssMb = fn.peakRssMb();
-    } finally {
-      await fn.stop();
-    }
-    const stored = (await jsm.streams.info(DEFAULT_STREAM)).state.messages;
-    if (stored !== full.activitiesGenerated) {
-      throw new Error(`the full path reported ${full.activitiesGenerated} activities but the stream holds ${stored}`);
-    }
-    if (full.processedEvents !== io.events) {
-      throw new Error(`the paths saw different rows: I/O-only ${io.events}, full ${full.processedEvents}`);
+      await freshStream(jsm);
+      const full = await timeFullPath({ ...common, stream: DEFAULT_STREAM, jobUid: `bench-${round}-${Date.now()}` });
+      const stored = (await jsm.streams.info(DEFAULT_STREAM)).state.messages;
+      if (stored !== full.activities) throw new Error(`the full path reported ${full.activities} activities but the stream holds ${stored}`);
+      if (full.events !== io.events) throw new Error(`the paths saw different rows: I/O-only ${io.events}, full ${full.events}`);
+      fullRuns.push(full);
+      step(`Round ${round}/${rounds}: full path ${rate(full)} events/s, peak RSS ${full.peakRssMb.toFixed(1)} MiB`);
     }
 
-    const ioOnlyEventsPerSec = io.events / (io.elapsedMs / 1000);
-    const fullEventsPerSec = full.processedEvents / (full.elapsedMs / 1000);
+    const io = best(ioRuns);
+    const full = best(fullRuns);
     return {
       events: io.events,
-      ioOnlyEventsPerSec,
-      fullEventsPerSec,
-      ratio: fullEventsPerSec / ioOnlyEventsPerSec,
-      activitiesPerSec: full.activitiesGenerated / (full.elapsedMs / 1000),
-      peakRssMb,
+      ioOnlyEventsPerSec: io.events / (io.elapsedMs / 1000),
+      fullEventsPerSec: full.events / (full.elapsedMs / 1000),
+      ratio: io.elapsedMs / full.elapsedMs,
+      activitiesPerSec: full.activities / (full.elapsedMs / 1000),
+      peakRssMb: Math.max(...fullRuns.map((r) => r.peakRssMb)),
       details: {
         windows: windows.length,
         targetEvents,
         batchSize,
         parallelism,
+        rounds,
         activityBytes: seeded.activityBytes,
-        activities: full.activitiesGenerated,
+        activities: full.activities,
         errors: full.errors,
         loadSeconds: seeded.loadMs / 1000,
         ioOnlySeconds: io.elapsedMs / 1000,
         fullSeconds: full.elapsedMs / 1000,
+        ioOnlyPeakRssMb: Math.max(...ioRuns.map((r) => r.peakRssMb)),
       },
     };
   } finally {
@@ -139,6 +114,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     await nats.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function rate(run: PathRun): string {
+  return Math.round(run.events / (run.elapsedMs / 1000)).toLocaleString('en-US');
+}
+
+function best<T extends PathRun>(runs: T[]): T {
+  return runs.reduce((a, b) => (b.elapsedMs < a.elapsedMs ? b : a));
 }
 
 async function freshStream(jsm: JetStreamManager): Promise<void> {

@@ -8,6 +8,7 @@ interface BenchCommandOptions {
   events: string;
   batchSize: string;
   parallelism: string;
+  rounds: string;
   json: boolean;
   cpuProf?: string;
 }
@@ -30,17 +31,20 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--events <n>', 'demo events to seed, audit logs and Events together', '100000')
     .option('--batch-size <n>', 'page size; windows hold about 10 pages', '1000')
     .option('--parallelism <n>', 'windows in flight, for both paths', '4')
-    .option('--cpu-prof <dir>', 'write a CPU profile of the window function process (node --cpu-prof) into dir')
+    .option('--rounds <n>', 'runs per path, alternating; the best of each counts', '2')
+    .option('--cpu-prof <dir>', 'write CPU profiles of the I/O-only and window function processes (node --cpu-prof) into dir')
     .option('--json', 'print the result as one JSON object on the last line', false)
     .action(async (opts: BenchCommandOptions) => {
       const events = positiveInt('--events', opts.events);
       const batchSize = positiveInt('--batch-size', opts.batchSize, 100_000);
       const parallelism = positiveInt('--parallelism', opts.parallelism, 256);
+      const rounds = positiveInt('--rounds', opts.rounds, 20);
       if (!natsServerAvailable()) throw new Error('reindex bench needs nats-server on PATH (or NATS_SERVER_BIN)');
       const result = await runBench({
         events,
         batchSize,
         parallelism,
+        rounds,
         cpuProfDir: opts.cpuProf,
         onStep: (message) => process.stderr.write(`${message}\n`),
       });

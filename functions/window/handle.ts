@@ -102,8 +102,10 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
       if (result.outcome !== 'activity') continue;
       activitiesGenerated++;
       if (comparison) pageActivities.push(result.activity);
-      // Not awaited per message: publish only waits when maxInFlight acks are out.
-      if (publisher) await publisher.publish(result.activity, job.uid);
+      // Awaited only when it asks to be (maxInFlight acks out): a page's
+      // activities then leave in one socket write, not one write each.
+      const waiting = publisher?.publish(result.activity, job.uid);
+      if (waiting) await waiting;
     }
     if (comparison) await comparison.add(pageActivities);
     metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);

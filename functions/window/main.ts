@@ -41,7 +41,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     database: config.CLICKHOUSE_DATABASE,
     dataDir: config.REINDEX_DATA_DIR,
   });
-  const nc = await connectNats(config.NATS_URL, { name: 'reindex-window-function' });
+  const nc = await connectNats(config.NATS_URL, { name: 'reindex-window-function', noAsyncTraces: true });
   const deps = await buildWindowDeps({
     clickhouse,
     nc,

@@ -97,5 +97,5 @@ test('surfaces UnavailableError from publish and flush when NATS stays down', as
   const publisher = createActivityPublisher(js, { ackTimeoutMs: 200, retries: 2, minBackoffMs: 50 });
   await publisher.publish(activity(1), 'job-1');
   await assert.rejects(publisher.flush(), UnavailableError);
-  await assert.rejects(publisher.publish(activity(2), 'job-1'), /JetStream publish of act-000000000001-job-1/);
+  await assert.rejects(async () => publisher.publish(activity(2), 'job-1'), /JetStream publish of act-000000000001-job-1/);
 });
