@@ -9,6 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats } from '../shared/nats/connect-nats.js';
+import { DEFAULT_STREAM } from '../shared/nats/stream-config.js';
+import { startNatsServer } from '../local/nats-server.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const JOBS = join(ROOT, 'test/fixtures/jobs');
@@ -70,6 +74,7 @@ after(() => {
 test('reindex run --json runs the job to Succeeded and prints one JSON report with every activity in ClickHouse', async () => {
   const r = await reindex('--data-dir', dataDir, 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json');
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trimEnd().split('\n').length, 1, 'with --json, stdout is the report alone (progress goes to stderr)');
   const report = lastJsonLine(r.stdout);
   assert.deepEqual(Object.keys(report).sort(), REPORT_KEYS);
   assert.equal(report.job, 'cli-last-two-days');
@@ -84,6 +89,25 @@ test('reindex run --json runs the job to Succeeded and prints one JSON report wi
   assert.equal(windows.failed, 0);
   assert.ok((report.durationMs as number) > 0);
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('reindex run --nats-url publishes through that server: its stream holds one message per activity', async (t) => {
+  const nats = await startNatsServer({ storeDir: join(dir, 'nats') });
+  t.after(() => nats.destroy());
+  const r = await reindex('--data-dir', dataDir, '--nats-url', nats.url, 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`JetStream at ${nats.url}`));
+  assert.doesNotMatch(r.stderr, /nats-server started for this run/);
+  const report = lastJsonLine(r.stdout);
+  assert.equal(report.phase, 'Succeeded');
+  assert.equal(report.activitiesInClickHouse, report.activitiesGenerated);
+  const nc = await connectNats(nats.url);
+  try {
+    const { state } = await (await jetstreamManager(nc)).streams.info(DEFAULT_STREAM);
+    assert.equal(state.messages, report.activitiesGenerated);
+  } finally {
+    await nc.close();
+  }
 });
 
 test('a job naming a policy that does not exist ends Failed: exit 1 and the message names the policy', async () => {
