@@ -95,7 +95,11 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     let sink: ActivitySink | undefined;
     let windowDeps: WindowDeps;
     if (natsUrl) {
-      nc = await connectNats(natsUrl, { name: 'reindex-local' });
+      const url = natsUrl;
+      // The client's own message ("connection refused") does not say which server.
+      nc = await connectNats(url, { name: 'reindex-local' }).catch((err: Error) => {
+        throw new Error(`NATS at ${url}: ${err.message}`, { cause: err });
+      });
       closers.push(() => nc!.close());
       await ensureStream(await jetstreamManager(nc));
       windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log });

@@ -127,6 +127,15 @@ test('a job whose start is after its end ends Failed: exit 1 and the message nam
   assert.match(r.stdout, /timeRange/);
 });
 
+test('an unreachable --nats-url fails the run: exit 1, one line on stderr naming the server', async () => {
+  const r = await reindex('--data-dir', dataDir, '--nats-url', 'nats://127.0.0.1:1', 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${r.stderr}`);
+  assert.match(lines[0]!, /^reindex: NATS at nats:\/\/127\.0\.0\.1:1: /);
+});
+
 test('bad usage exits 2 with one line on stderr and no stack trace', async () => {
   // None of these gets as far as opening ClickHouse, so they may run at once.
   const [missingFile, unknownFlag, notAJob, noSuchFile] = await Promise.all([
