@@ -250,6 +250,7 @@ test('the window function killed mid-run: the broker retries and the job succeed
     await delay(10);
   }
   await s.stopWindowFunction();
+  await assert.rejects(fetch(s.windowFunctionUrl), 'the window function\'s port stopped answering');
   const down = status()!;
   assert.ok(down.windows!.completed < down.windows!.total, `the function died before the job finished (${down.windows!.completed}/${down.windows!.total})`);
   // Long enough for deliveries to fail against the closed port, shorter than the retries last.
