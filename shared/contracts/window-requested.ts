@@ -38,7 +38,8 @@ export type WindowSpec = z.infer<typeof WindowSpec>;
 export const WindowRequested = z.object({
   job: JobRef,
   window: WindowSpec,
-  batchSize: z.number().int().min(1).max(100_000),
+  // The same bounds as spec.config.batchSize (DESIGN.md §4.1).
+  batchSize: z.number().int().min(100).max(10_000),
   dryRun: z.boolean(),
   /** Events per second this window may use: its share of the job's rateLimit. */
   rateLimit: z.number().positive(),
