@@ -11,6 +11,8 @@ import {
   type ReindexJob,
   type ReindexJobSpec,
 } from '../shared/api/reindex-job.js';
+import { statusCode } from '../shared/kube/reindex-job-client.js';
+import { apiRejection } from './api-rejection.js';
 import type { LocalStack } from './local-stack.js';
 
 export interface LocalJobRequest {
@@ -29,13 +31,22 @@ export interface LocalJobRequest {
  */
 export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): Promise<ReindexJob> {
   const api = stack.kubeConfig.makeApiClient(CustomObjectsApi);
-  for (const policy of request.policies) await applyPolicy(api, policy);
-  await api.createClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: REINDEXJOB_PLURAL,
-    body: { apiVersion: `${GROUP}/${VERSION}`, kind: REINDEXJOB_KIND, metadata: { name: request.name }, spec: request.spec },
-  });
+  // A rejected object (422 from the CRD schema) becomes one line naming it, not client-node's dump.
+  for (const policy of request.policies) {
+    await applyPolicy(api, policy).catch((err: unknown) => {
+      throw apiRejection(err, 'ActivityPolicy', policy.metadata.name);
+    });
+  }
+  try {
+    await api.createClusterCustomObject({
+      group: GROUP,
+      version: VERSION,
+      plural: REINDEXJOB_PLURAL,
+      body: { apiVersion: `${GROUP}/${VERSION}`, kind: REINDEXJOB_KIND, metadata: { name: request.name }, spec: request.spec },
+    });
+  } catch (err) {
+    throw apiRejection(err, REINDEXJOB_KIND, request.name);
+  }
   for (;;) {
     const job = stack.kube.getObject(GROUP, REINDEXJOB_PLURAL, request.name) as ReindexJob | undefined;
     if (!job) throw new Error(`ReindexJob ${request.name} was deleted while it ran`);
@@ -54,7 +65,7 @@ async function applyPolicy(api: CustomObjectsApi, policy: ActivityPolicy): Promi
   try {
     await api.createClusterCustomObject({ ...ref, body });
   } catch (err) {
-    if ((err as { code?: number }).code !== 409) throw err;
+    if (statusCode(err) !== 409) throw err;
     const existing = (await api.getClusterCustomObject({ ...ref, name: policy.metadata.name })) as ActivityPolicy;
     await api.replaceClusterCustomObject({
       ...ref,

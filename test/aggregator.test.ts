@@ -173,6 +173,31 @@ test('fails the job on window.failed and on a dead letter, naming the window', a
   assert.equal((await getJob(s, 'dead')).status!.windows!.completed, 0, 'a late result leaves a failed job alone');
 });
 
+test('fails the job on a dead letter the window function refused as invalid (400), so the job does not wait forever', async (t) => {
+  const s = await stack(t);
+  const job = await runningJob(s, 'refused', 4);
+  // batchSize 5 fails the WindowRequested schema: the window function answered 400 and the Broker dead-lettered it at once.
+  const refused = new CloudEvent({
+    type: WINDOW_REQUESTED, source: controllerSource('refused'), id: requestedId(job.metadata.uid!, 2), subject: windowSubject('refused', 2),
+    [EXT_JOB]: 'refused', [EXT_WINDOW]: 2, datacontenttype: 'application/json',
+    knativeerrorcode: '400', knativeerrordest: 'http://window.reindex.svc', knativeerrordata: Buffer.from('{"error":"invalid data: batchSize: Too small"}').toString('base64'),
+    data: {
+      job: { name: 'refused', uid: job.metadata.uid!, generation: 1 },
+      window: { index: 2, source: 'event', from: '2026-05-01T00:00:00.000Z', to: '2026-05-01T01:00:00.000Z', expectedEvents: 100 },
+      batchSize: 5, dryRun: false, rateLimit: 25, policies: [], discovery: {},
+    },
+  });
+  assert.equal((await post(s.url, HTTP.binary(refused))).status, 200);
+  const status = (await getJob(s, 'refused')).status!;
+  assert.equal(status.phase, 'Failed');
+  assert.equal(status.windows!.failedRanges, '2');
+  assert.deepEqual(status.windows!.bySource!.event, { total: 2, completed: 0, failed: 1 });
+  assert.match(status.message!, /window 2 \(event, .*\) was dead-lettered after its retries: HTTP 400: .*batchSize/);
+  assert.deepEqual(eventsAbout(s, 'refused').map((e) => [e.type, e.reason]), [['Warning', 'Failed']]);
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  assert.match(metrics, /activity_reindex_dead_letters_total\{source="event"\} 1/);
+});
+
 test('fails the job when the maxErrors budget is exceeded', async (t) => {
   const s = await stack(t);
   const job = await runningJob(s, 'budget', 4, { maxErrors: 3 });

@@ -2,18 +2,20 @@
 // or a window.requested that the Broker dead-lettered after its retries
 // (Knative adds the knativeerrordest / knativeerrorcode / knativeerrordata
 // extensions). Parsing a CloudEvent into one of these is the only place the
-// aggregator trusts its input.
+// aggregator trusts its input. A dead letter is read loosely
+// (dead-lettered-window.ts): it is most likely one the window function found
+// invalid, and its window must still be marked failed.
 import type { CloudEventV1 } from 'cloudevents';
 import { WINDOW_COMPLETED, WINDOW_FAILED, WINDOW_REQUESTED } from '../../shared/contracts/cloud-event-types.js';
 import { WindowCompleted } from '../../shared/contracts/window-completed.js';
 import { WindowFailed } from '../../shared/contracts/window-failed.js';
-import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
+import { parseDeadLetteredWindow, type DeadLetteredWindow } from './dead-lettered-window.js';
 
 export type WindowResult =
   | { kind: 'completed'; data: WindowCompleted }
   | { kind: 'failed'; data: WindowFailed }
-  | { kind: 'dead-letter'; data: WindowRequested; errorCode?: string; errorData?: string; errorDest?: string };
+  | { kind: 'dead-letter'; data: DeadLetteredWindow; errorCode?: string; errorData?: string; errorDest?: string };
 
 function dataOf(event: CloudEventV1<unknown>): unknown {
   const data = event.data ?? (event.data_base64 ? Buffer.from(event.data_base64, 'base64').toString('utf8') : undefined);
@@ -22,6 +24,15 @@ function dataOf(event: CloudEventV1<unknown>): unknown {
     return JSON.parse(data);
   } catch {
     throw new InvalidEventError(`${event.type} data is not JSON`);
+  }
+}
+
+/** A dead letter's data may be anything the window function refused, JSON or not. */
+function dataOrNothing(event: CloudEventV1<unknown>): unknown {
+  try {
+    return dataOf(event);
+  } catch {
+    return undefined;
   }
 }
 
@@ -52,7 +63,7 @@ export function toWindowResult(event: CloudEventV1<unknown>): WindowResult {
       }
       return {
         kind: 'dead-letter',
-        data: parse(WindowRequested, event),
+        data: parseDeadLetteredWindow(event, dataOrNothing(event)),
         ...(ext.knativeerrorcode !== undefined ? { errorCode: String(ext.knativeerrorcode) } : {}),
         ...(decodeErrorData(ext.knativeerrordata) !== undefined ? { errorData: decodeErrorData(ext.knativeerrordata) } : {}),
         ...(ext.knativeerrordest !== undefined ? { errorDest: String(ext.knativeerrordest) } : {}),
