@@ -34,6 +34,7 @@ function plan(windowCount: number, eventsPerWindow = 100): JobPlan {
     totalEvents: windowCount * eventsPerWindow,
     policies: [],
     discovery: {},
+    fixedSpec: { timeRange: { startTime: '2025-06-01T00:00:00Z', endTime: '2025-06-01T10:00:00Z' }, batchSize: 1000, dryRun: false },
   };
 }
 
@@ -180,6 +181,28 @@ test('a lowered rateLimit spaces the next window out and is acknowledged', () =>
   assert.equal(only(actions, 'observe').generation, 2);
   assert.deepEqual(emittedIndexes(actions), []);
   assert.equal(only(actions, 'requeueAfter').ms, 9000); // 100 events at 10/s, 1 s gone
+});
+
+test('a running job ignores edits of timeRange, policySelector, dryRun and batchSize, saying so, and keeps emitting', () => {
+  const edited = job('a', {
+    generation: 2,
+    spec: {
+      timeRange: { startTime: 'now-1h' },
+      policySelector: { names: ['other'] },
+      // batchSize 50 is out of bounds: ignored, it cannot fail the job either.
+      config: { dryRun: true, batchSize: 50, rateLimit: 1_000_000 },
+    },
+    status: running(),
+  });
+  const actions = run({ job: edited, plan: plan(10, 0) });
+  const observe = only(actions, 'observe');
+  assert.equal(observe.generation, 2);
+  assert.match(observe.message ?? '', /^spec\.timeRange, spec\.policySelector, spec\.config\.dryRun, spec\.config\.batchSize changed after the job started and are ignored/);
+  assert.equal(actions.some((a) => a.type === 'fail'), false);
+  assert.deepEqual(emittedIndexes(actions), [0, 1, 2, 3]);
+  // A rethrottle alone is acknowledged without such a message; key order is no change.
+  const rethrottled = job('a', { generation: 3, spec: { timeRange: { endTime: '2025-06-01T10:00:00Z', startTime: '2025-06-01T00:00:00Z' }, config: { rateLimit: 50 } }, status: running() });
+  assert.equal(only(run({ job: rethrottled, plan: plan(10) }), 'observe').message, undefined);
 });
 
 test('stops emitting once a window failed', () => {

@@ -2,6 +2,7 @@ import { TERMINAL_PHASES, type ReindexJob } from '../shared/api/reindex-job.js';
 import { validateReindexJob } from '../shared/api/reindex-job-validation.js';
 import type { Action } from './action.js';
 import { admit } from './admission.js';
+import { changedFixedFields, effectiveSpec, ignoredChangeMessage } from './fixed-spec.js';
 import type { EmittedWindows, JobPlan } from './job-plan.js';
 import { jobSettings } from './job-settings.js';
 import { planEmission } from './plan-emission.js';
@@ -83,18 +84,23 @@ function decideStarted(input: DecideInput): Action[] {
   const generation = job.metadata.generation ?? 0;
   const actions: Action[] = [];
   if (!plan) return [{ type: 'fail', reason: 'PlanMissing', message: 'the stored window plan (ConfigMap) of this job is gone' }];
-  // Re-check the spec as of the start, so only a config edit (not the clock) can fail it.
-  const validation = validateReindexJob(job.spec, { now: new Date(status.startedAt!), retentionDays: config.retentionDays });
+  // Re-check the spec as of the start, so only a config edit (not the clock) can fail it;
+  // edits of the fields fixed at the start are ignored, so they cannot fail it either.
+  const spec = effectiveSpec(job.spec, plan.fixedSpec);
+  const validation = validateReindexJob(spec, { now: new Date(status.startedAt!), retentionDays: config.retentionDays });
   if (!validation.ok) {
     return [{ type: 'fail', reason: 'InvalidSpec', message: `spec change rejected: ${validationMessage(validation.errors)}` }];
   }
-  if (status.observedGeneration !== generation) actions.push({ type: 'observe', generation });
+  if (status.observedGeneration !== generation) {
+    const ignored = changedFixedFields(job.spec, plan.fixedSpec);
+    actions.push({ type: 'observe', generation, ...(ignored.length > 0 ? { message: ignoredChangeMessage(ignored) } : {}) });
+  }
   // No window means no result will ever arrive to finish the job.
   if (plan.windows.length === 0) return [...actions, { type: 'complete', message: 'no events in the time range' }];
 
-  const settings = jobSettings(job.spec);
-  const emission = planEmission({ plan, status, emitted, now: now.getTime(), ...settings, windowTimeoutMs: config.windowTimeoutMs });
-  if (job.spec.suspend) {
+  const { rateLimit, parallelism } = jobSettings(spec);
+  const emission = planEmission({ plan, status, emitted, now: now.getTime(), rateLimit, parallelism, windowTimeoutMs: config.windowTimeoutMs });
+  if (spec.suspend) {
     const message = 'suspended: no new windows are emitted; windows in flight finish';
     if (status.phase !== 'Suspended' || status.message !== message) actions.push({ type: 'suspend', message });
     return actions;

@@ -1,5 +1,6 @@
 import type { DiscoveryTable } from '../shared/api/activity-policy.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
+import type { FixedSpec } from './fixed-spec.js';
 
 export interface TimeRange {
   startTime: string;
@@ -19,6 +20,8 @@ export interface JobPlan {
   totalEvents: number;
   policies: PolicySnapshot[];
   discovery: DiscoveryTable;
+  /** timeRange, policySelector, batchSize and dryRun as the job started: every window carries these, whatever the spec says later. */
+  fixedSpec: FixedSpec;
 }
 
 /**

@@ -29,7 +29,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         message: action.message,
         completedAt: now,
         observedGeneration: ctx.generation,
-        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: action.reason, message: action.message }, ctx.now),
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: action.reason, message: action.message, observedGeneration: ctx.generation }, ctx.now),
       };
     case 'complete':
       if (finished) return undefined;
@@ -39,7 +39,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         message: action.message,
         completedAt: now,
         progress: { ...(status.progress ?? zeroProgress(0, 0)), percent: 100 },
-        conditions: setCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Completed', message: action.message }, ctx.now),
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'True', reason: 'Completed', message: action.message, observedGeneration: ctx.generation }, ctx.now),
       };
     case 'wait':
       if (finished || status.startedAt) return undefined;
@@ -60,7 +60,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         policies: plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
         windows: { total: plan.windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
         progress: zeroProgress(plan.totalEvents, plan.windows.length),
-        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message }, ctx.now),
+        conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message, observedGeneration: ctx.generation }, ctx.now),
       };
     }
     case 'suspend':

@@ -1,6 +1,8 @@
 import type { CoreV1Api, V1ConfigMap } from '@kubernetes/client-node';
 import { GROUP, REINDEXJOB_KIND, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
+import { statusCode } from '../shared/kube/reindex-job-client.js';
 import type { EmittedWindows, JobPlan } from './job-plan.js';
+import { dataBytes, MAX_PLAN_CONFIGMAP_BYTES, planConfigMapData } from './plan-size.js';
 
 export interface StoredPlan {
   plan?: JobPlan;
@@ -37,12 +39,21 @@ export function createPlanStore(core: CoreV1Api, namespace: string): PlanStore {
     try {
       return await core.readNamespacedConfigMap({ name: planConfigMapName(job.metadata.name), namespace });
     } catch (err) {
-      if ((err as { code?: number }).code === 404) return undefined;
+      if (statusCode(err) === 404) return undefined;
       throw err;
     }
   }
 
-  async function write(job: ReindexJob, entry: Entry): Promise<void> {
+  // Only a stale version (an earlier life of this controller wrote last) conflicts; a few rounds settle it.
+  const MAX_WRITE_ATTEMPTS = 10;
+
+  async function write(job: ReindexJob, entry: Entry, attempt = 1): Promise<void> {
+    const data = planConfigMapData(entry.plan, entry.emitted);
+    const bytes = dataBytes(data);
+    // prepareJob refuses plans that cannot fit even fully emitted; this guards the API call itself.
+    if (bytes > MAX_PLAN_CONFIGMAP_BYTES) {
+      throw new Error(`plan ConfigMap of ReindexJob ${job.metadata.name} would be ${Math.ceil(bytes / 1024)} KiB, over ${MAX_PLAN_CONFIGMAP_BYTES / 1024} KiB`);
+    }
     const body: V1ConfigMap = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -55,21 +66,17 @@ export function createPlanStore(core: CoreV1Api, namespace: string): PlanStore {
           { apiVersion: `${GROUP}/${VERSION}`, kind: REINDEXJOB_KIND, name: job.metadata.name, uid: job.metadata.uid ?? '', controller: true },
         ],
       },
-      data: {
-        'plan.json': JSON.stringify(entry.plan),
-        'emitted.json': JSON.stringify(Object.fromEntries(entry.emitted)),
-      },
+      data,
     };
     try {
       entry.configMap = entry.configMap
         ? await core.replaceNamespacedConfigMap({ name: body.metadata!.name!, namespace, body })
         : await core.createNamespacedConfigMap({ namespace, body });
     } catch (err) {
-      const code = (err as { code?: number }).code;
-      if (code !== 409) throw err;
+      if (statusCode(err) !== 409 || attempt >= MAX_WRITE_ATTEMPTS) throw err;
       // Created by an earlier life of this controller, or a stale version: take the current one and write over it.
       entry.configMap = await read(job);
-      await write(job, entry);
+      await write(job, entry, attempt + 1);
     }
   }
 

@@ -59,3 +59,20 @@ test('fails rather than truncates when the policy snapshot would make window eve
   assert.equal(prepared.ok, false);
   assert.match(!prepared.ok ? prepared.message : '', /policy snapshot too large: a window event would be \d+ KiB with 60 policies/);
 });
+
+test('fixes timeRange, policySelector, batchSize and dryRun in the plan, and plans with the settings as of the start', async () => {
+  const started = { ...job({ names: ['a'] }), spec: { ...job({ names: ['a'] }).spec, config: { batchSize: 500, dryRun: true, rateLimit: 40, parallelism: 2 } } };
+  let asked: unknown;
+  const prepared = await prepareJob(started, range, { ...deps([policy('a')]), planWindows: async (r, settings) => ((asked = settings), deps([]).planWindows(r, settings)) });
+  assert.ok(prepared.ok);
+  assert.deepEqual(prepared.plan.fixedSpec, { timeRange: range, policySelector: { names: ['a'] }, batchSize: 500, dryRun: true });
+  assert.deepEqual(asked, { batchSize: 500, dryRun: true, rateLimit: 40, parallelism: 2 });
+});
+
+test('fails naming the sizes when the plan would not fit its ConfigMap', async () => {
+  const windows = Array.from({ length: 10_000 }, (_, index) => ({ index, source: 'audit' as const, from: range.startTime, to: range.endTime, expectedEvents: 100 }));
+  const prepared = await prepareJob(job(), range, { ...deps([policy('a')]), planWindows: async () => windows });
+  assert.equal(prepared.ok, false);
+  assert.equal(!prepared.ok && prepared.reason, 'PlanTooLarge');
+  assert.match(!prepared.ok ? prepared.message : '', /window plan too large: 10000 windows .* need \d+ KiB, over the 900 KiB a plan ConfigMap may hold/);
+});

@@ -1,8 +1,10 @@
 import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-policy.js';
 import type { ReindexJob } from '../shared/api/reindex-job.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
+import { fixedSpecOf } from './fixed-spec.js';
 import type { JobPlan, TimeRange } from './job-plan.js';
-import { jobSettings } from './job-settings.js';
+import { jobSettings, type JobSettings } from './job-settings.js';
+import { fullPlanBytes, MAX_PLAN_CONFIGMAP_BYTES } from './plan-size.js';
 import { selectPolicies } from './select-policies.js';
 import { MAX_WINDOW_EVENT_BYTES, windowPayload, windowPayloadBytes } from './window-payload.js';
 
@@ -11,7 +13,8 @@ export interface PrepareDeps {
   discoveryTable: () => Promise<DiscoveryTable>;
   /** Throws (PolicyCompileError) naming policy, rule and expression. */
   compilePolicies: (policies: PolicySnapshot[], discovery: DiscoveryTable) => void;
-  planWindows: (range: TimeRange, batchSize: number) => Promise<WindowSpec[]>;
+  /** Windows sized by the settings as the job starts (controller/window-target.ts). */
+  planWindows: (range: TimeRange, settings: JobSettings) => Promise<WindowSpec[]>;
 }
 
 export type Preparation = { ok: true; plan: JobPlan } | { ok: false; reason: string; message: string };
@@ -31,7 +34,7 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
   } catch (err) {
     return { ok: false, reason: 'PolicyCompileFailed', message: `policy does not compile: ${(err as Error).message}` };
   }
-  const windows = await deps.planWindows(range, jobSettings(job.spec).batchSize);
+  const windows = await deps.planWindows(range, jobSettings(job.spec));
   const plan: JobPlan = {
     jobUid: job.metadata.uid ?? '',
     resolvedTimeRange: range,
@@ -39,7 +42,16 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
     totalEvents: windows.reduce((sum, w) => sum + w.expectedEvents, 0),
     policies,
     discovery,
+    fixedSpec: fixedSpecOf(job.spec),
   };
+  const planBytes = fullPlanBytes(plan);
+  if (planBytes > MAX_PLAN_CONFIGMAP_BYTES) {
+    const message =
+      `window plan too large: ${windows.length} windows and the policy snapshot need ${Math.ceil(planBytes / 1024)} KiB, ` +
+      `over the ${MAX_PLAN_CONFIGMAP_BYTES / 1024} KiB a plan ConfigMap may hold; split spec.timeRange into several jobs ` +
+      `or raise spec.config.rateLimit or batchSize for larger windows`;
+    return { ok: false, reason: 'PlanTooLarge', message };
+  }
   const sample = windows[0] ?? { index: 0, source: 'audit', from: range.startTime, to: range.endTime, expectedEvents: 0 };
   const bytes = windowPayloadBytes(windowPayload(job, plan, { window: sample, rateLimit: 1 }));
   if (bytes > MAX_WINDOW_EVENT_BYTES) {

@@ -11,20 +11,31 @@ import {
 } from '@kubernetes/client-node';
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import { ACTIVITYPOLICY_PLURAL, GROUP, REINDEXJOB_PLURAL, TERMINAL_PHASES, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
-import { countBuckets } from '../shared/clickhouse/count-buckets.js';
-import { chooseBucketSeconds, planWindows } from '../shared/clickhouse/plan-windows.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 import { createEventRecorder } from '../shared/kube/record-event.js';
-import { updateJobStatus } from '../shared/kube/reindex-job-client.js';
+import { statusCode, updateJobStatus } from '../shared/kube/reindex-job-client.js';
 import type { Logger } from '../shared/log.js';
 import { compilePolicies } from '../shared/policy/policy-engine.js';
 import { discoveryTable } from './discovery-table.js';
 import { emitWindow, type EmitOptions } from './emit-window.js';
 import { kubeGetJson } from './kube-get-json.js';
+import { planJobWindows } from './plan-job-windows.js';
 import { createPlanStore } from './plan-store.js';
 import { prepareJob } from './prepare-job.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
+import { windowTargetEvents } from './window-target.js';
 import { createWorkQueue } from './work-queue.js';
+
+/**
+ * The Broker gives a window 7 attempts (triggers.yaml: retry 6, PT2S
+ * exponential), each up to the window function's 600 s timeout: about 72 min
+ * before its dead letter reaches the aggregator. Re-emitting sooner would run
+ * a window that is still being retried a second time, in parallel.
+ */
+export const DEFAULT_WINDOW_TIMEOUT_MS = 90 * 60_000;
+
+/** Half the window function's 600 s Knative timeout: room for a slow ClickHouse or a halved rateLimit. */
+export const DEFAULT_WINDOW_BUDGET_SECONDS = 300;
 
 export interface ControllerDeps {
   kubeConfig: KubeConfig;
@@ -37,8 +48,11 @@ export interface ControllerDeps {
   maxConcurrentJobs?: number;
   retentionDays?: number;
   clock?: () => Date;
-  /** Windows hold about batchSize × windowBatches events. */
+  /** Windows hold at most batchSize × windowBatches events... */
   windowBatches?: number;
+  /** ...and no more than their rate share processes in this many seconds (window-target.ts). */
+  windowBudgetSeconds?: number;
+  /** An emitted window with no result after this long is emitted again. */
   windowTimeoutMs?: number;
   emit?: Omit<EmitOptions, 'brokerUrl'>;
   /** Delay before re-listing after the watch failed. */
@@ -63,6 +77,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const now = deps.clock ?? (() => new Date());
   const windowBatches = deps.windowBatches ?? 10;
+  const windowBudgetSeconds = deps.windowBudgetSeconds ?? DEFAULT_WINDOW_BUDGET_SECONDS;
 
   const listJobs = async () =>
     (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL })) as KubernetesListObject<KubernetesObject>;
@@ -86,7 +101,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
     config: {
       maxConcurrentJobs: deps.maxConcurrentJobs ?? 1,
       retentionDays: deps.retentionDays ?? 60,
-      windowTimeoutMs: deps.windowTimeoutMs ?? 15 * 60_000,
+      windowTimeoutMs: deps.windowTimeoutMs ?? DEFAULT_WINDOW_TIMEOUT_MS,
     },
     getJob: (name) => informer.get(name),
     listJobs: () => informer.list(),
@@ -98,15 +113,8 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
             .items,
         discoveryTable: () => discoveryTable((path) => kubeGetJson(kubeConfig, path), log),
         compilePolicies: (policies, discovery) => void compilePolicies(policies, discovery),
-        planWindows: async (timeRange, batchSize) => {
-          const from = timeRange.startTime;
-          const to = timeRange.endTime;
-          const bucketSeconds = chooseBucketSeconds(from, to);
-          const [audit, event] = await Promise.all(
-            (['audit', 'event'] as const).map((source) => countBuckets(deps.clickhouse, deps.tables, source, { from, to }, bucketSeconds)),
-          );
-          return planWindows({ from, to, bucketSeconds, buckets: { audit, event }, targetEvents: batchSize * windowBatches });
-        },
+        planWindows: (timeRange, settings) =>
+          planJobWindows(deps, timeRange, windowTargetEvents({ ...settings, windowBatches, windowBudgetSeconds })),
       }),
     updateStatus: (name, mutate) => updateJobStatus(custom, name, mutate),
     recordEvent: (job, event) => recordEvent(job, event),
@@ -115,7 +123,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
       try {
         await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL, name });
       } catch (err) {
-        if ((err as { code?: number }).code !== 404) throw err;
+        if (statusCode(err) !== 404) throw err;
       }
     },
     log,

@@ -2,16 +2,18 @@ import type { ReindexJob } from '../shared/api/reindex-job.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
 import type { WindowEmission } from './action.js';
 import type { JobPlan } from './job-plan.js';
-import { jobSettings } from './job-settings.js';
 
-/** The data of a window.requested event (DESIGN.md §4.2). */
+/**
+ * The data of a window.requested event (DESIGN.md §4.2). batchSize and dryRun
+ * come from the plan, not the live spec: one job never mixes dry and real
+ * windows, nor batch sizes.
+ */
 export function windowPayload(job: ReindexJob, plan: JobPlan, emission: WindowEmission): WindowRequested {
-  const settings = jobSettings(job.spec);
   return {
     job: { name: job.metadata.name, uid: job.metadata.uid ?? '', generation: job.metadata.generation ?? 0 },
     window: emission.window,
-    batchSize: settings.batchSize,
-    dryRun: settings.dryRun,
+    batchSize: plan.fixedSpec.batchSize,
+    dryRun: plan.fixedSpec.dryRun,
     rateLimit: emission.rateLimit,
     policies: plan.policies,
     discovery: plan.discovery,

@@ -252,7 +252,10 @@ test('a controller killed mid-job and started again finishes without emitting a 
   });
   // 100 events a window at 1000/s: a window every 100 ms, about 3 s in all.
   await createJob('restart', spec(range(0, 3), { rateLimit: 1000 }));
-  await waitFor('5 completed windows', () => (job('restart')?.status?.windows?.completed ?? 0) >= 5);
+  const midRun = await waitFor('5 completed windows', () => ((job('restart')?.status?.windows?.completed ?? 0) >= 5 ? job('restart')!.status! : undefined));
+  // About 2,600 events left at about 1000/s: the ETA is seconds ahead, not in the past nor hours away.
+  const etaIn = Date.parse(midRun.estimatedCompletionTime ?? '') - Date.now();
+  assert.ok(etaIn > 0 && etaIn < 30_000, `ETA ${midRun.estimatedCompletionTime} is ${etaIn} ms from now`);
   await controller.stop();
   await broker.idle();
   const completedAtRestart = parseIndexRanges(job('restart')!.status!.windows!.completedRanges);
@@ -339,6 +342,36 @@ test('a broker answering 500 is retried with backoff', async (t) => {
   assert.ok(first.at - broker.rejected[1] < 1000, `retry came ${first.at - broker.rejected[1]} ms after the refusal`);
 });
 
+test('a policy that does not compile fails the job naming policy and rule, before any window is emitted', async (t) => {
+  await controllerFor(t, ['uncompilable']);
+  await createPolicy('broken-policy', { name: 'broken-rule', match: "audit.verb ==", summary: 'x' });
+  await createJob('uncompilable', { ...spec(range(0, 1)), policySelector: { names: ['broken-policy'] } });
+  const status = (await waitPhase('uncompilable', 'Failed')).status!;
+  assert.match(status.message ?? '', /broken-policy/);
+  assert.match(status.message ?? '', /broken-rule/);
+  assert.deepEqual(broker.indexes('uncompilable'), []);
+});
+
+test('flipping dryRun mid-job is ignored and said so: every window keeps the value the job started with', async (t) => {
+  const phases = await recordPhases();
+  t.after(() => phases.stop());
+  await controllerFor(t, ['flip']);
+  await createJob('flip', spec(range(2, 2.8), { rateLimit: 500 })); // a window every 200 ms
+  await waitFor('2 emissions', () => broker.indexes('flip').length >= 2);
+  await patchSpec('flip', { config: { dryRun: true } });
+  const status = (await waitPhase('flip', 'Succeeded', 60_000)).status!;
+  assert.equal(status.observedGeneration, job('flip')!.metadata.generation);
+  assert.ok(
+    phases.seen.get('flip')!.some((p) => /spec\.config\.dryRun changed after the job started and is ignored/.test(p.message ?? '')),
+    `the status said the change was ignored: ${JSON.stringify(phases.seen.get('flip'))}`,
+  );
+  const emitted = broker.emitted.filter((e) => e.job === 'flip');
+  assert.equal(emitted.length, status.windows!.total);
+  assert.deepEqual([...new Set(emitted.map((e) => e.data.dryRun))], [false]);
+  assert.equal(status.dryRunReport, undefined);
+  assert.equal(status.progress!.activitiesGenerated, status.progress!.processedEvents);
+});
+
 test('invalid specs and a missing policy name end Failed with a message naming the problem', async (t) => {
   const cases: [string, ReindexJobSpec, RegExp][] = [
     ['bad-order', spec({ startTime: iso(BASE + HOUR), endTime: iso(BASE) }), /startTime|endTime/],
@@ -408,7 +441,10 @@ function k8sEvent(uid: string, at: string) {
   };
 }
 
-async function createPolicy(): Promise<void> {
+async function createPolicy(
+  name = 'deployments',
+  auditRule = { name: 'updated', match: "audit.verb == 'update'", summary: '{{ actor }} updated deployment {{ audit.objectRef.name }}' },
+): Promise<void> {
   await custom.createClusterCustomObject({
     group: GROUP,
     version: VERSION,
@@ -416,10 +452,10 @@ async function createPolicy(): Promise<void> {
     body: {
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'ActivityPolicy',
-      metadata: { name: 'deployments' },
+      metadata: { name },
       spec: {
         resource: { apiGroup: 'apps', kind: 'Deployment' },
-        auditRules: [{ name: 'updated', match: "audit.verb == 'update'", summary: '{{ actor }} updated deployment {{ audit.objectRef.name }}' }],
+        auditRules: [auditRule],
         eventRules: [{ name: 'scaled', match: "event.reason == 'ScalingReplicaSet'", summary: '{{ event.note }}' }],
       },
     },

@@ -28,7 +28,7 @@ export async function handle(event: CloudEventV1<unknown>, deps: AggregatorDeps)
     reduction = reduceWindowResult(current.status ?? {}, result, {
       now: deps.now?.() ?? new Date(),
       maxErrors: current.spec.config?.maxErrors,
-      dryRun: current.spec.config?.dryRun ?? false,
+      generation: current.metadata.generation ?? 0,
       jobUid: current.metadata.uid,
     });
     return reduction.dropped ? undefined : reduction.status;

@@ -8,7 +8,7 @@ import type { WindowResult } from './window-result.js';
 const UID = 'uid-1';
 const START = Date.parse('2026-05-01T10:00:00.000Z');
 const at = (seconds: number) => new Date(START + seconds * 1000);
-const ctx = (seconds: number, extra: Partial<ReduceContext> = {}): ReduceContext => ({ now: at(seconds), dryRun: false, jobUid: UID, ...extra });
+const ctx = (seconds: number, extra: Partial<ReduceContext> = {}): ReduceContext => ({ now: at(seconds), generation: 1, jobUid: UID, ...extra });
 
 function running(windows: number, eventsPerWindow = 100, audit = windows / 2): ReindexJobStatus {
   return {
@@ -166,15 +166,24 @@ test('keeps at most 20 error samples, the first ones seen', () => {
   assert.equal(status.errorSamples![19].originId, 'w1-9');
 });
 
-test('sums dry-run reports and keeps five samples of each kind', () => {
+test('sums dry-run reports the windows carry, whatever the spec says now, and keeps five samples of each kind', () => {
   const sample = (id: string) => ({ originId: id });
   const dry = (n: number) => ({ wouldCreate: n, wouldChange: 1, unchanged: 2, wouldOrphan: 0, samples: { create: [1, 2, 3].map((k) => sample(`c${n}-${k}`)), change: [sample(`x${n}`)], orphan: [] } });
   let status = running(4);
-  status = reduceWindowResult(status, completed(0, { dryRun: dry(3) }), ctx(1, { dryRun: true })).status;
-  status = reduceWindowResult(status, completed(1, { dryRun: dry(4) }), ctx(2, { dryRun: true })).status;
+  status = reduceWindowResult(status, completed(0, { dryRun: dry(3) }), ctx(1)).status;
+  status = reduceWindowResult(status, completed(1, { dryRun: dry(4) }), ctx(2)).status;
   assert.equal(status.dryRunReport!.wouldCreate, 7);
   assert.equal(status.dryRunReport!.wouldChange, 2);
   assert.equal(status.dryRunReport!.unchanged, 4);
   assert.deepEqual(status.dryRunReport!.samples.create.map((s) => s.originId), ['c3-1', 'c3-2', 'c3-3', 'c4-1', 'c4-2']);
   assert.equal(status.dryRunReport!.samples.change.length, 2);
+});
+
+test('every condition it writes carries the generation of the job it read', () => {
+  let status = running(2, 100, 1);
+  status = reduceWindowResult(status, completed(0), ctx(1, { generation: 3 })).status;
+  assert.deepEqual(status.conditions!.filter((c) => c.type !== 'Ready').map((c) => c.observedGeneration), [3, 3]);
+  status = reduceWindowResult(status, completed(1, {}, 'event'), ctx(2, { generation: 4 })).status;
+  assert.equal(status.phase, 'Succeeded');
+  assert.deepEqual(status.conditions!.map((c) => [c.type, c.observedGeneration]), [['Ready', 4], ['AuditLogsProcessed', 4], ['EventsProcessed', 4]]);
 });

@@ -18,7 +18,8 @@ export interface ReduceContext {
   now: Date;
   /** spec.config.maxErrors: a count, or a percent of processed events ("0.5%"). */
   maxErrors?: number | string;
-  dryRun: boolean;
+  /** metadata.generation of the job as read: every condition written says which spec it reflects. */
+  generation: number;
   /** The job's uid: a result for another uid (a deleted and re-created job) is dropped. */
   jobUid?: string;
 }
@@ -47,20 +48,20 @@ function percentOf(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 0;
 }
 
-function sourceCondition(status: ReindexJobStatus, source: Source, now: Date): ReindexJobStatus['conditions'] {
+function sourceCondition(status: ReindexJobStatus, source: Source, now: Date, observedGeneration: number): ReindexJobStatus['conditions'] {
   const type = SOURCE_CONDITION[source];
   const noun = SOURCE_NOUN[source];
   const counts: SourceWindows | undefined = status.windows?.bySource?.[source];
   const failed = status.phase === 'Failed';
   if (!counts) {
-    if (status.phase === 'Succeeded') return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `Every ${noun} window was processed` }, now);
-    if (failed) return setCondition(status.conditions, { type, status: 'False', reason: 'JobFailed', message: status.message ?? 'The job failed' }, now);
+    if (status.phase === 'Succeeded') return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `Every ${noun} window was processed`, observedGeneration }, now);
+    if (failed) return setCondition(status.conditions, { type, status: 'False', reason: 'JobFailed', message: status.message ?? 'The job failed', observedGeneration }, now);
     return status.conditions;
   }
-  if (counts.failed > 0) return setCondition(status.conditions, { type, status: 'False', reason: 'WindowFailed', message: `${counts.failed} ${noun} window(s) failed` }, now);
-  if (counts.completed >= counts.total) return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `All ${counts.total} ${noun} windows were processed` }, now);
+  if (counts.failed > 0) return setCondition(status.conditions, { type, status: 'False', reason: 'WindowFailed', message: `${counts.failed} ${noun} window(s) failed`, observedGeneration }, now);
+  if (counts.completed >= counts.total) return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `All ${counts.total} ${noun} windows were processed`, observedGeneration }, now);
   const reason = failed ? 'JobFailed' : 'InProgress';
-  return setCondition(status.conditions, { type, status: 'False', reason, message: `${counts.completed}/${counts.total} ${noun} windows processed` }, now);
+  return setCondition(status.conditions, { type, status: 'False', reason, message: `${counts.completed}/${counts.total} ${noun} windows processed`, observedGeneration }, now);
 }
 
 export function reduceWindowResult(current: ReindexJobStatus, result: WindowResult, ctx: ReduceContext): Reduction {
@@ -90,7 +91,8 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
     if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
       status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
     }
-    if (ctx.dryRun && data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
+    // A window says whether it was a dry run; the controller fixed that for the job at its start.
+    if (data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
   } else {
     windows.failed += 1;
     windows.failedRanges = addIndex(windows.failedRanges, index);
@@ -123,7 +125,7 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
   } else if (windows.total > 0 && windows.completed >= windows.total) {
     status.phase = 'Succeeded';
     const errorsNote = progress.errors ? ` (${progress.errors} errors)` : '';
-    status.message = ctx.dryRun && status.dryRunReport
+    status.message = status.dryRunReport
       ? `${describeDryRun(status.dryRunReport)}${errorsNote}`
       : `Processed ${progress.processedEvents} events into ${progress.activitiesGenerated} activities in ${windows.total} windows${errorsNote}`;
   }
@@ -132,17 +134,17 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
     status.completedAt = now.toISOString();
     status.estimatedCompletionTime = status.completedAt;
     const ok = status.phase === 'Succeeded';
-    status.conditions = setCondition(status.conditions, { type: 'Ready', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed', message: status.message! }, now);
+    status.conditions = setCondition(status.conditions, { type: 'Ready', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed', message: status.message!, observedGeneration: ctx.generation }, now);
     events.push(ok ? { type: 'Normal', reason: 'Completed', message: status.message! } : { type: 'Warning', reason: 'Failed', message: status.message! });
   } else {
     if (!status.conditions?.some((c) => c.type === 'Ready')) {
-      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Running', message: 'Windows are being processed' }, now);
+      status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Running', message: 'Windows are being processed', observedGeneration: ctx.generation }, now);
     }
     if (Math.floor(progress.percent / 10) > Math.floor(percentBefore / 10)) {
       events.push({ type: 'Normal', reason: 'Progress', message: `${progress.percent}% done: ${done}/${windows.total} windows, ${progress.processedEvents}/${progress.totalEvents} events` });
     }
   }
-  status.conditions = sourceCondition(status, 'audit', now);
-  status.conditions = sourceCondition(status, 'event', now);
+  status.conditions = sourceCondition(status, 'audit', now, ctx.generation);
+  status.conditions = sourceCondition(status, 'event', now, ctx.generation);
   return { status, events };
 }

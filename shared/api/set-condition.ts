@@ -1,9 +1,10 @@
 // metav1.Condition upkeep: one condition per type, and lastTransitionTime
 // moves only when the status changes (a new reason or message is not a
-// transition), as meta.SetStatusCondition does.
+// transition), as meta.SetStatusCondition does. observedGeneration is
+// required: a condition must say which generation of the spec it reflects.
 import type { Condition } from './reindex-job.js';
 
-export function setCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime'>, now: Date): Condition[] {
+export function setCondition(conditions: readonly Condition[] | undefined, next: Omit<Condition, 'lastTransitionTime' | 'observedGeneration'> & { observedGeneration: number }, now: Date): Condition[] {
   const list = [...(conditions ?? [])];
   const index = list.findIndex((c) => c.type === next.type);
   const current = index >= 0 ? list[index] : undefined;

@@ -11,6 +11,16 @@ export interface Bucket {
 }
 
 /**
+ * Only rows inside these coarser buckets (also aligned to `from`): how dense
+ * buckets are re-counted at a finer size without reading the rest again.
+ */
+export interface WithinBuckets {
+  bucketSeconds: number;
+  /** Starts of the coarse buckets, as countBuckets returned them. */
+  starts: readonly string[];
+}
+
+/**
  * Rows of one source per time bucket over [from, to), buckets aligned to
  * `from` (not to the epoch) so they tile the range. Only non-empty buckets
  * come back, in time order. A row belongs to the bucket of its millisecond,
@@ -22,14 +32,18 @@ export async function countBuckets(
   source: Source,
   range: { from: Instant; to: Instant },
   bucketSeconds: number,
+  within?: WithinBuckets,
 ): Promise<Bucket[]> {
   const fromMs = new Date(range.from).getTime();
   const bucketMs = Math.round(bucketSeconds * 1000);
   if (!(bucketMs >= 1)) throw new Error(`Bucket size must be at least 1ms, got ${bucketSeconds}s`);
+  const withinMs = within ? Math.round(within.bucketSeconds * 1000) : 0;
+  const withinIndexes = within ? within.starts.map((start) => Math.round((Date.parse(start) - fromMs) / withinMs)) : [];
   const rs = await client.query({
     query: `SELECT intDiv(toUnixTimestamp64Milli(timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS n
             FROM ${TABLE}
             WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
+            ${within ? `AND intDiv(toUnixTimestamp64Milli(timestamp) - {fromMs:Int64}, {withinMs:Int64}) IN {withinIndexes:Array(Int64)}` : ''}
             GROUP BY bucket ORDER BY bucket`,
     query_params: {
       ...tableParams(sourceTable(tables, source)),
@@ -37,6 +51,7 @@ export async function countBuckets(
       to: toClickHouseTime(range.to),
       fromMs,
       bucketMs,
+      ...(within ? { withinMs, withinIndexes } : {}),
     },
     format: 'JSONCompactEachRow',
   });

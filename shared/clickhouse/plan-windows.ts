@@ -5,10 +5,14 @@ import type { Instant } from './clickhouse-time.js';
 export interface PlanInput {
   from: Instant;
   to: Instant;
-  bucketSeconds: number;
-  /** Non-empty buckets per source, as countBuckets returns them. */
+  /**
+   * Informational only: packing cuts at bucket starts, so buckets of mixed
+   * sizes (dense ones re-counted finer, count-window-buckets.ts) pack alike.
+   */
+  bucketSeconds?: number;
+  /** Non-empty, non-overlapping buckets per source, as countBuckets or countWindowBuckets return them. */
   buckets: Record<Source, Bucket[]>;
-  /** About how many events a window should hold (batchSize × k). */
+  /** At most how many events a window should hold (controller/window-target.ts). */
   targetEvents: number;
 }
 
@@ -19,7 +23,9 @@ const SOURCES: Source[] = ['audit', 'event'];
  * windows tile [from, to) exactly (each starts where the previous ended, the
  * first at `from`, the last ends at `to`) and hold about `targetEvents`: a
  * window is closed before the bucket that would push it past the target, so
- * only a single bucket larger than the target makes a larger window. Every
+ * only a single bucket larger than the target makes a larger window (callers
+ * refine such buckets first, down to one second: only a second holding more
+ * rows than the target still does). Every
  * source gets at least one window, even with no rows (expectedEvents 0), so
  * the whole range is always covered. Audit windows first, then Event
  * windows; indexes 0..n-1.
@@ -55,7 +61,7 @@ function spec(index: number, source: Source, fromMs: number, toMs: number, expec
   return { index, source, from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), expectedEvents };
 }
 
-const NICE_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
+export const NICE_SECONDS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
 /**
  * A round bucket size giving at most ~2000 buckets over [from, to): fine
