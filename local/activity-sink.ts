@@ -6,6 +6,7 @@ import type { Activity } from '../shared/api/activity.js';
 import { insertActivities } from '../shared/clickhouse/insert-activities.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 import type { Logger } from '../shared/log.js';
+import { parseActivityMessage } from './parse-activity-message.js';
 
 export interface ActivitySinkOptions {
   nc: NatsConnection;
@@ -23,6 +24,8 @@ export interface ActivitySink {
   /** Resolves once every message published so far is in ClickHouse and acked. */
   drain(timeoutMs?: number): Promise<void>;
   readonly inserted: number;
+  /** Messages that are not an activity (not a JSON object): terminated, never inserted. */
+  readonly rejected: number;
   stop(): Promise<void>;
 }
 
@@ -46,14 +49,30 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   const consumer = await jetstream(opts.nc).consumers.get(opts.stream, consumerName);
 
   let inserted = 0;
+  let rejected = 0;
   let stopped = false;
   let lastError: Error | undefined;
 
+  // Each message is parsed on its own: one that is not an activity is
+  // terminated (redelivery cannot mend it) and the rest of the batch goes in.
   async function insertBatch(batch: JsMsg[]): Promise<void> {
-    const activities = batch.map((m) => m.json<Activity>());
+    const good: JsMsg[] = [];
+    const activities: Activity[] = [];
+    for (const m of batch) {
+      const parsed = parseActivityMessage(m.data);
+      if (parsed.ok) {
+        good.push(m);
+        activities.push(parsed.activity);
+        continue;
+      }
+      opts.log.warn({ subject: m.subject, seq: m.seq, reason: parsed.reason }, 'Rejected activity message that cannot be inserted');
+      // No reason on the TERM: nats-server before 2.10 does not read "+TERM <reason>" as a TERM at all.
+      m.term();
+      rejected++;
+    }
     await insertActivities(opts.clickhouse, opts.tables, activities);
-    for (const m of batch) m.ack();
-    inserted += batch.length;
+    for (const m of good) m.ack();
+    inserted += good.length;
   }
 
   // A failed fetch or insert is retried, never fatal: unacked messages are
@@ -78,6 +97,9 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   return {
     get inserted() {
       return inserted;
+    },
+    get rejected() {
+      return rejected;
     },
     async drain(timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;

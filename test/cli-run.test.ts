@@ -127,6 +127,16 @@ test('a job whose start is after its end ends Failed: exit 1 and the message nam
   assert.match(r.stdout, /timeRange/);
 });
 
+test('a job the API server rejects (batchSize below the CRD minimum) exits 1 with one line naming the field, not the client dump', async () => {
+  const r = await reindex('--data-dir', dataDir, 'run', '-f', join(JOBS, 'batch-size-too-small.yaml'), '--policies', POLICIES, '--json');
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(r.stdout, '');
+  const named = r.stderr.split('\n').filter((line) => /batchSize/.test(line));
+  assert.equal(named.length, 1, `one stderr line names batchSize, got:\n${r.stderr}`);
+  assert.match(named[0]!, /^reindex: ReindexJob cli-batch-size-too-small is invalid: spec\.config\.batchSize: /);
+  assert.doesNotMatch(r.stderr, /HTTP-Code|Headers:|\n\s+at /, 'no client-node dump, no stack trace');
+});
+
 test('an unreachable --nats-url fails the run: exit 1, one line on stderr naming the server', async () => {
   const r = await reindex('--data-dir', dataDir, '--nats-url', 'nats://127.0.0.1:1', 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json');
   assert.equal(r.code, 1, r.stderr);
