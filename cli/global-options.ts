@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { sourceTablesFromEnv, type SourceTables } from '../shared/clickhouse/source-tables.js';
 
 /** Flags every command accepts; each falls back to its environment variable. */
 export interface GlobalOptions {
@@ -8,6 +9,8 @@ export interface GlobalOptions {
   clickhouseDatabase?: string;
   dataDir: string;
   natsUrl?: string;
+  /** Source and sink tables: REINDEX_AUDIT_TABLE, REINDEX_EVENTS_TABLE, REINDEX_ACTIVITIES_TABLE, else the defaults. */
+  tables: SourceTables;
   verbose: boolean;
 }
 
@@ -22,15 +25,17 @@ export function addGlobalOptions(program: Command): Command {
     .option('--verbose', 'print stack traces and debug logs', false);
 }
 
-export function globalOptions(command: Command): GlobalOptions {
+/** The environment is a parameter so tests can pass their own; the CLI passes process.env. */
+export function globalOptions(command: Command, env: NodeJS.ProcessEnv = process.env): GlobalOptions {
   const o = command.optsWithGlobals();
   return {
-    clickhouseUrl: o.clickhouseUrl ?? process.env.CLICKHOUSE_URL ?? undefined,
-    clickhouseUser: o.clickhouseUser ?? process.env.CLICKHOUSE_USER ?? undefined,
-    clickhousePassword: o.clickhousePassword ?? process.env.CLICKHOUSE_PASSWORD ?? undefined,
-    clickhouseDatabase: o.clickhouseDatabase ?? process.env.CLICKHOUSE_DATABASE ?? undefined,
-    dataDir: o.dataDir ?? process.env.REINDEX_DATA_DIR ?? './.reindex',
-    natsUrl: o.natsUrl ?? process.env.NATS_URL ?? undefined,
+    clickhouseUrl: o.clickhouseUrl ?? env.CLICKHOUSE_URL ?? undefined,
+    clickhouseUser: o.clickhouseUser ?? env.CLICKHOUSE_USER ?? undefined,
+    clickhousePassword: o.clickhousePassword ?? env.CLICKHOUSE_PASSWORD ?? undefined,
+    clickhouseDatabase: o.clickhouseDatabase ?? env.CLICKHOUSE_DATABASE ?? undefined,
+    dataDir: o.dataDir ?? env.REINDEX_DATA_DIR ?? './.reindex',
+    natsUrl: o.natsUrl ?? env.NATS_URL ?? undefined,
+    tables: sourceTablesFromEnv(env),
     verbose: Boolean(o.verbose),
   };
 }

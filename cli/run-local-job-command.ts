@@ -2,7 +2,6 @@ import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-poli
 import type { ReindexJob, ReindexJobSpec } from '../shared/api/reindex-job.js';
 import { countActivities } from '../shared/clickhouse/count-activities.js';
 import { latestActivities } from '../shared/clickhouse/latest-activities.js';
-import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
 import { createLogger } from '../shared/log.js';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { startLocalStack } from '../local/local-stack.js';
@@ -33,16 +32,17 @@ const say = (text: string) => process.stderr.write(`${text}\n`);
  */
 export async function runLocalJobCommand(g: GlobalOptions, command: LocalJobCommand): Promise<number> {
   const log = createLogger('reindex', g.verbose ? 'debug' : 'warn');
+  const { tables } = g;
   const clickhouse = openClickHouse(g);
   try {
     await runMigrations(clickhouse);
     await command.prepare?.(clickhouse);
-    const stack = await startLocalStack({ clickhouse, tables: DEFAULT_TABLES, log, natsUrl: g.natsUrl, discovery: command.discovery });
+    const stack = await startLocalStack({ clickhouse, tables, log, natsUrl: g.natsUrl, discovery: command.discovery });
     try {
       say(
         stack.destination.kind === 'nats'
-          ? `Activities go to JetStream at ${stack.destination.url}${stack.destination.started ? ' (nats-server started for this run)' : ''}, and from there into ${DEFAULT_TABLES.activities}.`
-          : `nats-server is not installed and no --nats-url was given: activities are written straight into ${DEFAULT_TABLES.activities}.`,
+          ? `Activities go to JetStream at ${stack.destination.url}${stack.destination.started ? ' (nats-server started for this run)' : ''}, and from there into ${tables.activities}.`
+          : `nats-server is not installed and no --nats-url was given: activities are written straight into ${tables.activities}.`,
       );
       if (stack.statusPage) say(`Status page: ${stack.statusPage.url}`);
       const bar = createJobProgressBar();
@@ -55,17 +55,17 @@ export async function runLocalJobCommand(g: GlobalOptions, command: LocalJobComm
       }
       const durationMs = Date.now() - started;
       const range = countRange(job);
-      const stored = range ? await countActivities(clickhouse, DEFAULT_TABLES, range) : 0;
+      const stored = range ? await countActivities(clickhouse, tables, range) : 0;
       const report = jobReport(job, durationMs, stored);
       const dryRunReport = job.spec.config?.dryRun ? job.status?.dryRunReport : undefined;
       if (command.json) {
         process.stdout.write(`${JSON.stringify(dryRunReport ? { ...report, dryRunReport } : report)}\n`);
       } else {
         process.stdout.write(`${formatJobReport(report, job)}\n`);
-        if (dryRunReport) process.stdout.write(`\n${formatDryRunTable(dryRunReport, DEFAULT_TABLES.activities)}\n`);
+        if (dryRunReport) process.stdout.write(`\n${formatDryRunTable(dryRunReport, tables.activities)}\n`);
         if (range && !job.spec.config?.dryRun) {
-          const latest = await latestActivities(clickhouse, DEFAULT_TABLES, range, 5);
-          if (latest.length > 0) process.stdout.write('\nNewest activities in audit.activities:\n');
+          const latest = await latestActivities(clickhouse, tables, range, 5);
+          if (latest.length > 0) process.stdout.write(`\nNewest activities in ${tables.activities}:\n`);
           for (const a of latest) {
             process.stdout.write(`  ${a.metadata.creationTimestamp}  ${a.spec.tenant.type}/${a.spec.tenant.name || '-'}  ${a.spec.summary}\n`);
           }

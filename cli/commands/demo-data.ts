@@ -1,6 +1,5 @@
 import { runMigrations } from '../../migrations/run-migrations.js';
 import { createClickHouseClient } from '../../shared/clickhouse/create-clickhouse-client.js';
-import { DEFAULT_TABLES } from '../../shared/clickhouse/source-tables.js';
 import { loadDemoData } from '../../shared/demo/load-demo-data.js';
 import { globalOptions } from '../global-options.js';
 import { UsageError } from '../usage-error.js';
@@ -36,7 +35,7 @@ export const registerDemoData: RegisterCommand = (program) => {
         await runMigrations(client);
         const started = Date.now();
         let reported = 0;
-        const counts = await loadDemoData(client, DEFAULT_TABLES, {
+        const counts = await loadDemoData(client, g.tables, {
           events, days, seed, now: new Date(),
           onProgress: (loaded) => {
             if (process.stderr.isTTY && loaded - reported >= events / 20) {
@@ -47,8 +46,8 @@ export const registerDemoData: RegisterCommand = (program) => {
         });
         if (process.stderr.isTTY && reported > 0) process.stderr.write('\n');
         process.stdout.write(
-          `loaded ${counts.auditLogs} audit logs into ${DEFAULT_TABLES.auditLogs} and ${counts.k8sEvents} Events into ` +
-            `${DEFAULT_TABLES.k8sEvents} over the last ${days} days in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
+          `loaded ${counts.auditLogs} audit logs into ${g.tables.auditLogs} and ${counts.k8sEvents} Events into ` +
+            `${g.tables.k8sEvents} over the last ${days} days in ${((Date.now() - started) / 1000).toFixed(1)}s\n`,
         );
       } finally {
         await client.close();

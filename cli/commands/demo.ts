@@ -1,5 +1,4 @@
 import type { ReindexJobSpec } from '../../shared/api/reindex-job.js';
-import { DEFAULT_TABLES } from '../../shared/clickhouse/source-tables.js';
 import { sourceTimeSpan } from '../../shared/clickhouse/source-time-span.js';
 import { demoPolicies } from '../../shared/demo/demo-policies.js';
 import { loadDemoData } from '../../shared/demo/load-demo-data.js';
@@ -44,13 +43,13 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         policies: demoPolicies,
         json: opts.json,
         prepare: async (clickhouse) => {
-          let span = await sourceTimeSpan(clickhouse, DEFAULT_TABLES);
+          let span = await sourceTimeSpan(clickhouse, g.tables);
           if (!span) {
             process.stderr.write(`Loading ${events.toLocaleString('en-US')} demo audit logs and Kubernetes Events over the last ${days} days…\n`);
-            await loadDemoData(clickhouse, DEFAULT_TABLES, { events, days, now: new Date(), seed: 42 });
-            span = await sourceTimeSpan(clickhouse, DEFAULT_TABLES);
+            await loadDemoData(clickhouse, g.tables, { events, days, now: new Date(), seed: 42 });
+            span = await sourceTimeSpan(clickhouse, g.tables);
           } else {
-            process.stderr.write(`Using the ${span.rows.toLocaleString('en-US')} rows already in ${DEFAULT_TABLES.auditLogs} and ${DEFAULT_TABLES.k8sEvents}.\n`);
+            process.stderr.write(`Using the ${span.rows.toLocaleString('en-US')} rows already in ${g.tables.auditLogs} and ${g.tables.k8sEvents}.\n`);
           }
           if (!span) throw new Error('no demo rows to reindex');
           // The whole stored span, end exclusive: one millisecond past the last row.

@@ -1,10 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
 import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { sourceTable, type SourceTables } from './source-tables.js';
+import { sourceIdColumn, sourceTable, type SourceTables } from './source-tables.js';
 import { TABLE, tableParams } from './table-params.js';
-
-const ID_COLUMN: Record<Source, string> = { audit: 'audit_id', event: 'event_uid' };
 
 /**
  * When the given source rows happened: id → row timestamp (RFC3339 UTC,
@@ -19,7 +17,7 @@ export async function readSourceTimes(
 ): Promise<Map<string, string>> {
   const times = new Map<string, string>();
   if (query.ids.length === 0) return times;
-  const id = ID_COLUMN[query.source];
+  const id = sourceIdColumn(query.source);
   const rs = await client.query({
     query: `SELECT ${id}, toString(min(timestamp)) FROM ${TABLE}
             WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
