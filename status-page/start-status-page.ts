@@ -1,5 +1,4 @@
-import { createAdaptorServer } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import { serveApp } from '../shared/http/serve.js';
 import { createStatusPageApp, type StatusPageOptions } from './app.js';
 import type { JobSource } from './job-source.js';
 
@@ -14,21 +13,10 @@ export async function startStatusPage(
   port = 0,
   options: StatusPageOptions & { hostname?: string } = {},
 ): Promise<RunningStatusPage> {
-  const hostname = options.hostname ?? '127.0.0.1';
-  const server = createAdaptorServer({ fetch: createStatusPageApp(source, options).fetch, hostname });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, hostname, () => resolve());
-  });
-  const address = server.address() as AddressInfo;
-  const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+  const served = await serveApp(createStatusPageApp(source, options), port, options.hostname ?? '127.0.0.1');
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}/`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // Open polling connections are keep-alive; drop them so close resolves.
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
+    url: `${served.url}/`,
+    // Browsers keep polling connections open; no grace, so close resolves at once.
+    close: () => served.close(0),
   };
 }

@@ -1,14 +1,15 @@
 import { Hono } from 'hono';
-import { HTTP, type CloudEventV1 } from 'cloudevents';
-import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
-import { errorResponse } from './error-response.js';
+import { toCloudEvent } from '../../shared/http/cloud-event-request.js';
+import { errorResponse } from '../../shared/http/error-response.js';
 import { handle } from './handle.js';
 import type { AggregatorDeps } from './aggregator-deps.js';
 
 /**
  * The Hono adapter of `handle`: POST / takes a window result (binary or
  * structured mode) and answers 200 with no body, so the Broker sends no
- * reply event on.
+ * reply event on. 400 tells the Broker not to retry a result that can never
+ * be folded; anything else (the API server down, conflicts past the
+ * retries) is 5xx, so the result is redelivered.
  */
 export function createApp(deps: AggregatorDeps): Hono {
   const app = new Hono();
@@ -23,19 +24,4 @@ export function createApp(deps: AggregatorDeps): Hono {
   });
   app.onError((err, c) => errorResponse(err, c, deps.log));
   return app;
-}
-
-// The SDK tells binary from structured mode by the headers and validates
-// the required attributes; whatever it rejects is a bad event (400).
-async function toCloudEvent(req: Request): Promise<CloudEventV1<unknown>> {
-  const headers = Object.fromEntries(req.headers);
-  const body = await req.text();
-  let event;
-  try {
-    event = HTTP.toEvent({ headers, body });
-  } catch (err) {
-    throw new InvalidEventError(`not a valid CloudEvent: ${(err as Error).message}`, { cause: err });
-  }
-  if (Array.isArray(event)) throw new InvalidEventError('batched CloudEvents are not accepted; send one result per request');
-  return event as CloudEventV1<unknown>;
 }
