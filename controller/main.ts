@@ -10,7 +10,7 @@ import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { createJobMetrics, observeJobPhases } from '../shared/metrics/job-metrics.js';
 import { z } from 'zod';
 import { clickHouseOptionsFromEnv, createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
-import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
+import { sourceTablesFromEnv } from '../shared/clickhouse/source-tables.js';
 import { loadKubeConfig } from '../shared/kube/kube-config.js';
 import { createLogger } from '../shared/log.js';
 import { startLeaderElection } from './leader-election.js';
@@ -53,7 +53,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
     controller = await runController({
       kubeConfig,
       clickhouse,
-      tables: DEFAULT_TABLES,
+      tables: sourceTablesFromEnv(processEnv),
       brokerUrl: env.BROKER_URL,
       namespace: env.POD_NAMESPACE,
       log,
