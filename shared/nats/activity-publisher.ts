@@ -27,10 +27,21 @@ export interface ActivityPublisher {
 export function createActivityPublisher(js: Pick<JetStreamClient, 'publish'>, opts: ActivityPublisherOptions = {}): ActivityPublisher {
   const prefix = opts.subjectPrefix ?? DEFAULT_SUBJECT_PREFIX;
   const acked = createAckedPublisher(js, opts);
+  // A window's activities share a handful of subjects: sanitize each once.
+  const subjects = new Map<string, string>();
+  const subjectOf = (activity: Activity): string => {
+    const { tenant, resource } = activity.spec;
+    const key = `${tenant?.type}\n${resource?.apiGroup}\n${resource?.kind}`;
+    let subject = subjects.get(key);
+    if (subject === undefined) {
+      subject = activitySubject(activity, prefix);
+      if (subjects.size < 1_000) subjects.set(key, subject);
+    }
+    return subject;
+  };
   return {
     // Encoded once: retries resend the same bytes.
-    publish: (activity, jobUid) =>
-      acked.send(activitySubject(activity, prefix), Buffer.from(JSON.stringify(activity)), activityMsgId(activity, jobUid)),
+    publish: (activity, jobUid) => acked.send(subjectOf(activity), Buffer.from(JSON.stringify(activity)), activityMsgId(activity, jobUid)),
     flush: () => acked.flush(),
   };
 }
