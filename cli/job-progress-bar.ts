@@ -40,6 +40,8 @@ export function createJobProgressBar(stream: NodeJS.WriteStream = process.stderr
     update(job) {
       const total = job.status?.progress?.totalEvents ?? 0;
       const done = job.status?.progress?.processedEvents ?? 0;
+      // Nothing to draw until the controller has planned the job and knows its total.
+      if (!started && !job.status?.progress) return;
       if (!started) {
         bar.start(Math.max(total, 1), done, payload(job));
         started = true;
