@@ -14,7 +14,7 @@ export interface BenchResult {
     targetEvents: number;
     batchSize: number;
     parallelism: number;
-    /** Runs per path; the best of each counts. */
+    /** Runs per path; the median of each counts. */
     rounds: number;
     activityBytes: number;
     activities: number;
@@ -44,7 +44,7 @@ export function formatBench(r: BenchResult): string {
   const d = r.details;
   const n = (x: number) => Math.round(x).toLocaleString('en-US');
   return [
-    `events            ${n(r.events)} in ${d.windows} windows of ~${n(d.targetEvents)} (batchSize ${d.batchSize}, parallelism ${d.parallelism}, best of ${d.rounds} alternating runs per path); load took ${d.loadSeconds.toFixed(1)}s`,
+    `events            ${n(r.events)} in ${d.windows} windows of ~${n(d.targetEvents)} (batchSize ${d.batchSize}, parallelism ${d.parallelism}, median of ${d.rounds} alternating runs per path); load took ${d.loadSeconds.toFixed(1)}s`,
     `I/O-only path     ${n(r.ioOnlyEventsPerSec)} events/s (${d.ioOnlySeconds.toFixed(2)}s: read rows, publish one ~${d.activityBytes}-byte message per row)`,
     `full path         ${n(r.fullEventsPerSec)} events/s (${d.fullSeconds.toFixed(2)}s: window function over HTTP + CloudEvents)`,
     `ratio             ${r.ratio.toFixed(3)} (full / I/O-only)`,

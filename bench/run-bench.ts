@@ -20,7 +20,7 @@ export interface BenchOptions {
   parallelism?: number;
   /** The window function's publisher limit (its MAX_IN_FLIGHT); the I/O-only path uses the same. */
   maxInFlight?: number;
-  /** Each path runs this many times, alternating; the best run of each counts. */
+  /** Each path runs this many times, alternating; the median run of each counts. */
   rounds?: number;
   /** Write CPU profiles of the I/O-only and the window function processes here (node --cpu-prof). */
   cpuProfDir?: string;
@@ -34,7 +34,8 @@ const ACK_TIMEOUT_MS = 10_000;
  * One benchmark run on one data set: seeds a fresh embedded ClickHouse and
  * a fresh nats-server, then times the I/O-only path and the full path over
  * the same planned windows, alternating for `rounds` rounds so a noisy
- * neighbour hurts both alike; each path's best round counts. Each engine
+ * neighbour hurts both alike; each path's median round counts (a best-of
+ * would favour whichever path varies more). Each engine
  * owner is its own child process, one after the other, because chDB binds a
  * data directory to one process; this process only orchestrates and plays
  * the controller.
@@ -43,7 +44,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const batchSize = opts.batchSize ?? 1_000;
   const parallelism = opts.parallelism ?? 4;
   const maxInFlight = opts.maxInFlight ?? 256;
-  const rounds = opts.rounds ?? 2;
+  const rounds = opts.rounds ?? 3;
   const targetEvents = batchSize * (opts.pagesPerWindow ?? 10);
   const step = opts.onStep ?? (() => undefined);
   // Both timed processes, so a profile can compare them (file names carry the pid).
@@ -85,8 +86,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       step(`Round ${round}/${rounds}: full path ${rate(full)} events/s, peak RSS ${full.peakRssMb.toFixed(1)} MiB`);
     }
 
-    const io = best(ioRuns);
-    const full = best(fullRuns);
+    const io = median(ioRuns);
+    const full = median(fullRuns);
     return {
       events: io.events,
       ioOnlyEventsPerSec: io.events / (io.elapsedMs / 1000),
@@ -120,8 +121,9 @@ function rate(run: PathRun): string {
   return Math.round(run.events / (run.elapsedMs / 1000)).toLocaleString('en-US');
 }
 
-function best<T extends PathRun>(runs: T[]): T {
-  return runs.reduce((a, b) => (b.elapsedMs < a.elapsedMs ? b : a));
+// The middle run by time; of an even count, the faster of the middle two.
+function median<T extends PathRun>(runs: T[]): T {
+  return [...runs].sort((a, b) => a.elapsedMs - b.elapsedMs)[Math.floor((runs.length - 1) / 2)]!;
 }
 
 async function freshStream(jsm: JetStreamManager): Promise<void> {

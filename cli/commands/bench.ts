@@ -31,7 +31,7 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--events <n>', 'demo events to seed, audit logs and Events together', '100000')
     .option('--batch-size <n>', 'page size; windows hold about 10 pages', '1000')
     .option('--parallelism <n>', 'windows in flight, for both paths', '4')
-    .option('--rounds <n>', 'runs per path, alternating; the best of each counts', '2')
+    .option('--rounds <n>', 'runs per path, alternating; the median of each counts', '3')
     .option('--cpu-prof <dir>', 'write CPU profiles of the I/O-only and window function processes (node --cpu-prof) into dir')
     .option('--json', 'print the result as one JSON object on the last line', false)
     .action(async (opts: BenchCommandOptions) => {
