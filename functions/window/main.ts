@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { createClickHouseClient } from '../../shared/clickhouse/create-clickhouse-client.js';
+import { sourceTablesFromEnv } from '../../shared/clickhouse/source-tables.js';
 import { createLogger } from '../../shared/log.js';
 import { connectNats } from '../../shared/nats/connect-nats.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../../shared/nats/activity-subject.js';
@@ -45,6 +46,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
   const deps = await buildWindowDeps({
     clickhouse,
     nc,
+    tables: sourceTablesFromEnv(env),
     stream: config.REINDEX_STREAM,
     subjectPrefix: config.REINDEX_SUBJECT_PREFIX,
     maxInFlight: config.MAX_IN_FLIGHT,

@@ -1,18 +1,16 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
 import type { SourceRow } from './source-row.js';
-import { sourceTable, type SourceTables } from './source-tables.js';
+import { sourceIdColumn, sourceTable, type SourceTables } from './source-tables.js';
 import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
 import { TABLE, tableParams } from './table-params.js';
-
-const ID_COLUMN: Record<Source, string> = { audit: 'audit_id', event: 'event_uid' };
 
 // TabSeparatedRaw is the cheapest format to split in JS (no unescaping), so
 // nothing selected may hold a tab or newline: the migrations keep ids free of
 // them, and in event_json they can only be insignificant whitespace (JSON
 // escapes them inside strings), so replacing them with spaces loses nothing.
 function pageQuery(source: Source, after: boolean): string {
-  const id = ID_COLUMN[source];
+  const id = sourceIdColumn(source);
   return `SELECT toString(timestamp), ${id}, replaceAll(replaceAll(event_json, '\\n', ' '), '\\t', ' ')
           FROM ${TABLE}
           WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
