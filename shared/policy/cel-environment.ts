@@ -1,8 +1,8 @@
 import { Environment } from '@marcbachmann/cel-js';
 import type { InputKind } from './evaluation-outcome.js';
 
-/** A compiled CEL expression, called with the input's variables. */
-export type CelProgram = (variables: object) => unknown;
+/** A compiled CEL expression, called with the input's variables; `ast` is cel-js's parse tree. */
+export type CelProgram = ((variables: object) => unknown) & { readonly ast?: unknown };
 
 /**
  * The declared variables for each input kind: anything else is rejected at

@@ -36,19 +36,31 @@ function obj(v: unknown, path: string): Json | undefined {
   return v;
 }
 
-/** `omitempty` string fields: absent when empty. */
+/**
+ * `omitempty` string fields: absent when empty. The error path is built only
+ * on failure: this runs for a dozen fields of every input.
+ */
 function copyStrings(from: Json, to: Json, keys: readonly string[], path: string): void {
   for (const key of keys) {
-    const v = str(from[key], `${path}.${key}`);
-    if (v !== '') to[key] = v;
+    const v = from[key];
+    if (typeof v === 'string') {
+      if (v !== '') to[key] = v;
+    } else if (v !== undefined && v !== null) {
+      fail(`${path}.${key}`, 'a string');
+    }
   }
+}
+
+function isStringList(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (const item of v) if (typeof item !== 'string') return false;
+  return true;
 }
 
 function stringList(v: unknown, path: string): string[] | undefined {
   if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) fail(path, 'a list of strings');
-  for (const item of v) if (typeof item !== 'string') fail(path, 'a list of strings');
-  return v.length > 0 ? (v as string[]) : undefined;
+  if (!isStringList(v)) fail(path, 'a list of strings');
+  return v.length > 0 ? v : undefined;
 }
 
 function stringMap(v: unknown, path: string): Record<string, string> | undefined {
@@ -62,19 +74,31 @@ function stringMap(v: unknown, path: string): Record<string, string> | undefined
   return empty ? undefined : (m as Record<string, string>);
 }
 
-function userInfo(v: unknown, path: string): Json {
-  const user = obj(v, path);
+interface UserPaths {
+  user: string;
+  groups: string;
+  extra: string;
+}
+
+// Built once, not per input.
+const USER_PATHS: UserPaths = { user: 'user', groups: 'user.groups', extra: 'user.extra' };
+const IMPERSONATED_PATHS: UserPaths = { user: 'impersonatedUser', groups: 'impersonatedUser.groups', extra: 'impersonatedUser.extra' };
+const USER_FIELDS = ['username', 'uid'] as const;
+
+function userInfo(v: unknown, paths: UserPaths): Json {
+  const user = obj(v, paths.user);
   const out: Json = {};
   if (!user) return out;
-  copyStrings(user, out, ['username', 'uid'], path);
-  const groups = stringList(user.groups, `${path}.groups`);
+  copyStrings(user, out, USER_FIELDS, paths.user);
+  const groups = stringList(user.groups, paths.groups);
   if (groups) out.groups = groups;
-  const extra = obj(user.extra, `${path}.extra`);
+  const extra = obj(user.extra, paths.extra);
   if (extra) {
     let any = false;
     for (const key in extra) {
       // ExtraValue is []string; a null value decodes to a nil slice, kept as null.
-      if (extra[key] !== null) stringList(extra[key], `${path}.extra.${key}`);
+      const value = extra[key];
+      if (value !== null && !isStringList(value)) fail(`${paths.extra}.${key}`, 'a list of strings');
       any = true;
     }
     if (any) out.extra = extra;
@@ -82,6 +106,9 @@ function userInfo(v: unknown, path: string): Json {
   return out;
 }
 
+const TYPE_FIELDS = ['kind', 'apiVersion'] as const;
+const LIST_META_FIELDS = ['selfLink', 'resourceVersion', 'continue'] as const;
+const STATUS_FIELDS = ['status', 'message', 'reason'] as const;
 const OBJECT_REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
 
 function objectRef(v: unknown): Json | undefined {
@@ -96,15 +123,15 @@ function responseStatus(v: unknown): Json {
   const status = obj(v, 'responseStatus');
   if (!status) return {};
   const out: Json = {};
-  copyStrings(status, out, ['kind', 'apiVersion'], 'responseStatus');
+  copyStrings(status, out, TYPE_FIELDS, 'responseStatus');
   // ListMeta has no omitempty: metadata is always there, often `{}`.
   const meta = obj(status.metadata, 'responseStatus.metadata') ?? {};
   const metadata: Json = {};
-  copyStrings(meta, metadata, ['selfLink', 'resourceVersion', 'continue'], 'responseStatus.metadata');
+  copyStrings(meta, metadata, LIST_META_FIELDS, 'responseStatus.metadata');
   const remaining = num(meta.remainingItemCount, 'responseStatus.metadata.remainingItemCount');
   if (remaining !== 0) metadata.remainingItemCount = remaining;
   out.metadata = metadata;
-  copyStrings(status, out, ['status', 'message', 'reason'], 'responseStatus');
+  copyStrings(status, out, STATUS_FIELDS, 'responseStatus');
   const details = obj(status.details, 'responseStatus.details');
   if (details) {
     const d: Json = {};
@@ -147,16 +174,16 @@ function microTime(v: unknown, path: string): string | null {
 export function normalizeAuditEvent(raw: unknown): Json {
   if (!isMap(raw)) throw new InvalidInputError('audit event: expected a JSON object');
   const out: Json = {};
-  copyStrings(raw, out, ['kind', 'apiVersion'], 'event');
+  copyStrings(raw, out, TYPE_FIELDS, 'event');
   // Required fields: present even when empty.
   out.level = str(raw.level, 'level');
   out.auditID = str(raw.auditID, 'auditID');
   out.stage = str(raw.stage, 'stage');
   out.requestURI = str(raw.requestURI, 'requestURI');
   out.verb = str(raw.verb, 'verb');
-  out.user = userInfo(raw.user, 'user');
+  out.user = userInfo(raw.user, USER_PATHS);
   if (raw.impersonatedUser !== undefined && raw.impersonatedUser !== null) {
-    out.impersonatedUser = userInfo(raw.impersonatedUser, 'impersonatedUser');
+    out.impersonatedUser = userInfo(raw.impersonatedUser, IMPERSONATED_PATHS);
   }
   const sourceIPs = stringList(raw.sourceIPs, 'sourceIPs');
   if (sourceIPs) out.sourceIPs = sourceIPs;

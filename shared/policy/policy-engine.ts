@@ -9,6 +9,7 @@ import { createDiscovery, type Discovery } from './discovery.js';
 import type { EvaluationError, EvaluationOutcome, InputKind } from './evaluation-outcome.js';
 import { eventSubject, eventVariables } from './event-variables.js';
 import { InvalidInputError } from './invalid-input-error.js';
+import { matchGuard } from './match-guard.js';
 import { createLinkCapture, type CapturedLink, type LinkCapture } from './link-capture.js';
 import { auditLinkResource, eventLinkResource } from './link-resource.js';
 import { normalizeAuditEvent } from './normalize-audit-event.js';
@@ -37,7 +38,7 @@ function s(v: unknown): string {
 
 type Environment = ReturnType<typeof createCelEnvironment>;
 
-function compileRule(env: Environment, policy: string, rule: ActivityPolicyRule): CompiledRule {
+function compileRule(env: Environment, kind: InputKind, policy: string, rule: ActivityPolicyRule): CompiledRule {
   const attempt = <T>(expression: string, f: () => T): T => {
     try {
       return f();
@@ -49,7 +50,7 @@ function compileRule(env: Environment, policy: string, rule: ActivityPolicyRule)
   const summary: CompiledPart[] = parseSummaryTemplate(rule.summary ?? '').map((part) =>
     typeof part === 'string' ? part : { expression: part.expression, program: attempt(part.expression, () => compileCel(env, part.expression, ['string'])) },
   );
-  return { name: rule.name, match: rule.match, matchProgram, summary };
+  return { name: rule.name, match: rule.match, matchProgram, guard: matchGuard(matchProgram.ast, kind), summary };
 }
 
 function inputError(originId: string, message: string): EvaluationOutcome {
@@ -108,6 +109,7 @@ class Engine implements PolicyEngine {
     const errors: EvaluationError[] = [];
     policies: for (const policy of policies) {
       for (const rule of policy.auditRules) {
+        if (rule.guard !== undefined && !rule.guard(audit)) continue;
         let matched: unknown;
         try {
           matched = rule.matchProgram(variables);
@@ -153,6 +155,7 @@ class Engine implements PolicyEngine {
     const errors: EvaluationError[] = [];
     policies: for (const policy of policies) {
       for (const rule of policy.eventRules) {
+        if (rule.guard !== undefined && !rule.guard(input)) continue;
         let matched: unknown;
         try {
           matched = rule.matchProgram(variables);
@@ -214,8 +217,8 @@ export function compilePolicies(policies: ReadonlyArray<PolicySource>, discovery
       apiGroup,
       kind,
       nameSuffix: activityNameSuffix(apiGroup, kind),
-      auditRules: (p.spec.auditRules ?? []).map((r) => compileRule(auditEnv, name, r)),
-      eventRules: (p.spec.eventRules ?? []).map((r) => compileRule(eventEnv, name, r)),
+      auditRules: (p.spec.auditRules ?? []).map((r) => compileRule(auditEnv, 'audit', name, r)),
+      eventRules: (p.spec.eventRules ?? []).map((r) => compileRule(eventEnv, 'event', name, r)),
     };
   });
   return new Engine(sorted, buildPolicyIndex(compiled, table), table, auditCapture, eventCapture);

@@ -1,12 +1,15 @@
 import type { CelProgram } from './cel-environment.js';
 import type { PolicyIdentity } from './build-activity.js';
 import type { Discovery } from './discovery.js';
+import type { MatchGuard } from './match-guard.js';
 import type { CompiledPart } from './summary-template.js';
 
 export interface CompiledRule {
   name: string;
   match: string;
   matchProgram: CelProgram;
+  /** When it returns false the match is certainly not true: skip matchProgram. */
+  guard?: MatchGuard;
   summary: readonly CompiledPart[];
 }
 
