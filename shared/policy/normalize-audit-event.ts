@@ -83,13 +83,15 @@ interface UserPaths {
 // Built once, not per input.
 const USER_PATHS: UserPaths = { user: 'user', groups: 'user.groups', extra: 'user.extra' };
 const IMPERSONATED_PATHS: UserPaths = { user: 'impersonatedUser', groups: 'impersonatedUser.groups', extra: 'impersonatedUser.extra' };
-const USER_FIELDS = ['username', 'uid'] as const;
 
 function userInfo(v: unknown, paths: UserPaths): Json {
   const user = obj(v, paths.user);
   const out: Json = {};
   if (!user) return out;
-  copyStrings(user, out, USER_FIELDS, paths.user);
+  const username = optionalString(user.username, paths.user, 'username');
+  const uid = optionalString(user.uid, paths.user, 'uid');
+  if (username !== '') out.username = username;
+  if (uid !== '') out.uid = uid;
   const groups = stringList(user.groups, paths.groups);
   if (groups) out.groups = groups;
   const extra = obj(user.extra, paths.extra);
@@ -109,13 +111,35 @@ function userInfo(v: unknown, paths: UserPaths): Json {
 const TYPE_FIELDS = ['kind', 'apiVersion'] as const;
 const LIST_META_FIELDS = ['selfLink', 'resourceVersion', 'continue'] as const;
 const STATUS_FIELDS = ['status', 'message', 'reason'] as const;
-const OBJECT_REF_FIELDS = ['resource', 'namespace', 'name', 'uid', 'apiGroup', 'apiVersion', 'resourceVersion', 'subresource'] as const;
 
+function optionalString(v: unknown, path: string, key: string): string {
+  if (typeof v === 'string') return v;
+  if (v === undefined || v === null) return '';
+  return fail(`${path}.${key}`, 'a string');
+}
+
+// Spelled out rather than copyStrings: named property reads stay cheap
+// (monomorphic) on the one object every input has. Same fields, same order.
 function objectRef(v: unknown): Json | undefined {
   const ref = obj(v, 'objectRef');
   if (!ref) return undefined;
+  const resource = optionalString(ref.resource, 'objectRef', 'resource');
+  const namespace = optionalString(ref.namespace, 'objectRef', 'namespace');
+  const name = optionalString(ref.name, 'objectRef', 'name');
+  const uid = optionalString(ref.uid, 'objectRef', 'uid');
+  const apiGroup = optionalString(ref.apiGroup, 'objectRef', 'apiGroup');
+  const apiVersion = optionalString(ref.apiVersion, 'objectRef', 'apiVersion');
+  const resourceVersion = optionalString(ref.resourceVersion, 'objectRef', 'resourceVersion');
+  const subresource = optionalString(ref.subresource, 'objectRef', 'subresource');
   const out: Json = {};
-  copyStrings(ref, out, OBJECT_REF_FIELDS, 'objectRef');
+  if (resource !== '') out.resource = resource;
+  if (namespace !== '') out.namespace = namespace;
+  if (name !== '') out.name = name;
+  if (uid !== '') out.uid = uid;
+  if (apiGroup !== '') out.apiGroup = apiGroup;
+  if (apiVersion !== '') out.apiVersion = apiVersion;
+  if (resourceVersion !== '') out.resourceVersion = resourceVersion;
+  if (subresource !== '') out.subresource = subresource;
   return out;
 }
 
