@@ -1,4 +1,3 @@
-import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
 import { runJsonChild } from './child-process.js';
 import type { IoOnlyParams } from './io-only-child.js';
@@ -9,17 +8,8 @@ export interface PathRun {
   peakRssMb: number;
 }
 
-export interface IoOnlyRunOptions {
-  dataDir: string;
-  natsUrl: string;
-  windows: WindowSpec[];
-  batchSize: number;
-  parallelism: number;
-  maxInFlight: number;
-  ackTimeoutMs: number;
-  activityBytes: number;
-  nodeFlags?: string[];
-}
+/** What the child needs, less the subject prefix (always the deployed one), plus node flags (e.g. --cpu-prof). */
+export type IoOnlyRunOptions = Omit<IoOnlyParams, 'subjectPrefix'> & { nodeFlags?: string[] };
 
 /** One timed run of the I/O-only path in its own process (it owns the engine until it exits). */
 export async function timeIoOnly(opts: IoOnlyRunOptions): Promise<PathRun> {

@@ -3,6 +3,7 @@ import { activityName } from './activity-name.js';
 import { auditTenant, eventTenant, type Tenant } from './tenant.js';
 import { parseRfc3339, formatSecondsUtc } from './rfc3339.js';
 import { InvalidInputError } from './invalid-input-error.js';
+import { resourceShape } from './resource-shape.js';
 
 /** What the matched policy contributes to every activity it builds. */
 export interface PolicyIdentity {
@@ -68,16 +69,6 @@ function assemble(policy: PolicyIdentity, rendered: Rendered, p: Parts): Activit
   return { kind: 'Activity', apiVersion: 'activity.miloapis.com/v1alpha1', metadata, spec };
 }
 
-function resource(apiGroup: string, apiVersion: string, kind: string, name: string, namespace: string, uid: string): ActivityResource {
-  const out = {} as ActivityResource;
-  if (apiGroup !== '') out.apiGroup = apiGroup;
-  out.apiVersion = apiVersion;
-  out.kind = kind;
-  out.name = name;
-  if (namespace !== '') out.namespace = namespace;
-  if (uid !== '') out.uid = uid;
-  return out;
-}
 
 /** `audit` is the normalized audit event (timestamps already six-digit UTC). */
 export function buildAuditActivity(audit: Json, policy: PolicyIdentity, rendered: Rendered): Activity {
@@ -101,7 +92,7 @@ export function buildAuditActivity(audit: Json, policy: PolicyIdentity, rendered
     creationTimestamp: `${received.slice(0, 19)}Z`,
     changeSource: system ? 'system' : 'human',
     actor,
-    resource: resource(policy.apiGroup, s(objectRef.apiVersion), policy.kind, s(objectRef.name), s(objectRef.namespace), uid),
+    resource: resourceShape(policy.apiGroup, s(objectRef.apiVersion), policy.kind, s(objectRef.name), s(objectRef.namespace), uid),
     tenant: auditTenant(isMap(user.extra) ? user.extra : undefined),
   });
 }
@@ -127,7 +118,7 @@ export function buildEventActivity(event: Json, subject: Json, policy: PolicyIde
     creationTimestamp: formatSecondsUtc(when),
     changeSource: 'system',
     actor: { type: 'controller', name: controller },
-    resource: resource(policy.apiGroup, s(subject.apiVersion), policy.kind, s(subject.name), s(subject.namespace), s(subject.uid)),
+    resource: resourceShape(policy.apiGroup, s(subject.apiVersion), policy.kind, s(subject.name), s(subject.namespace), s(subject.uid)),
     tenant: eventTenant(metadata.annotations),
     eventReason: s(event.reason),
   });
