@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { readSourceTimes } from '../../shared/clickhouse/read-source-times.js';
 import { readStoredActivities } from '../../shared/clickhouse/read-stored-activities.js';
 import { readStoredSummaries } from '../../shared/clickhouse/read-stored-summaries.js';
-import { readWindowPages } from '../../shared/clickhouse/read-window.js';
+import { readWindowPages, readWindowTextPages } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
@@ -14,6 +14,7 @@ import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { compilePolicies } from '../../shared/policy/policy-engine.js';
 import { createDryRunComparison } from './dry-run-comparison.js';
+import { createEvaluatePool, defaultEvaluateWorkers } from './evaluate-pool.js';
 import { createPolicyEngineCache } from './policy-engine-cache.js';
 import type { WindowDeps } from './window-deps.js';
 
@@ -34,6 +35,11 @@ export interface WindowRuntimeOptions {
   log?: Logger;
   /** Readiness probes give up after this long (default 2 s). */
   probeTimeoutMs?: number;
+  /**
+   * Worker threads that parse, evaluate and encode pages off the main thread
+   * (default: one per spare core, 1–2); 0 evaluates in-thread.
+   */
+  evaluateWorkers?: number;
 }
 
 /**
@@ -62,7 +68,17 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
       clearTimeout(timer);
     }
   };
+  const evaluateWorkers = opts.evaluateWorkers ?? defaultEvaluateWorkers();
   return {
+    ...(evaluateWorkers > 0
+      ? {
+          offload: {
+            readWindowText: (window, pageSize) =>
+              readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
+            pool: createEvaluatePool(evaluateWorkers),
+          },
+        }
+      : {}),
     readWindow: (window, pageSize) =>
       readWindowPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
     engineFor: createPolicyEngineCache(compilePolicies),

@@ -17,6 +17,8 @@ import { ReindexError } from '../../shared/errors/reindex-error.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
 import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
 import { ErrorTally } from './error-tally.js';
+import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
+import type { EvaluatePool } from './evaluate-pool.js';
 import { readAhead } from './read-ahead.js';
 import { createTokenBucket } from './token-bucket.js';
 import type { PolicyEvaluator, WindowDeps } from './window-deps.js';
@@ -84,33 +86,77 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
   let processedEvents = 0;
   let activitiesGenerated = 0;
 
-  for await (const page of readAhead(readPages(request, deps))) {
-    const pageStarted = now();
-    const pageActivities: Activity[] = [];
-    for (const row of page) {
-      processedEvents++;
-      if ('error' in row) {
-        errors.add({ originId: row.id, policy: '', rule: '', message: `malformed row: ${row.error}` });
-        metrics.errors.inc({ type: 'malformed_row' });
-        continue;
+  if (deps.offload) {
+    const { pool, readWindowText } = deps.offload;
+    // What the page's activities are needed as (see PageOutput).
+    const output: PageOutput = comparison
+      ? { mode: 'objects' }
+      : !publisher
+        ? { mode: 'none' }
+        : publisher.sendEncoded && publisher.subjectPrefix !== undefined
+          ? { mode: 'encoded', subjectPrefix: publisher.subjectPrefix, jobUid: job.uid }
+          : { mode: 'objects' };
+    // Read ahead over read + evaluate: the next page is read and evaluated
+    // in a worker while this one is published, one page at most waiting.
+    for await (const page of readAhead(evaluatePages(request, readWindowText, pool, kind, output))) {
+      const pageStarted = now();
+      processedEvents += page.rows;
+      for (const e of page.errors) {
+        errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message });
+        metrics.errors.inc({ type: e.type });
       }
-      const result = evaluate(engine, kind, row.event, row.id);
-      for (const e of result.errors) {
-        errors.add({ originId: result.originId || row.id, policy: e.policy, rule: e.rule, message: e.message });
-        metrics.errors.inc({ type: 'evaluation' });
+      activitiesGenerated += page.activities;
+      if (page.objects) {
+        if (comparison) await comparison.add(page.objects);
+        else if (publisher) {
+          for (const activity of page.objects) {
+            const waiting = publisher.publish(activity, job.uid);
+            if (waiting) await waiting;
+          }
+        }
+      } else if (page.payload && publisher?.sendEncoded) {
+        const { payload, ends, subjects, msgIds } = page;
+        let start = 0;
+        for (let i = 0; i < page.activities; i++) {
+          const end = ends![i]!;
+          const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
+          if (waiting) await waiting;
+          start = end;
+        }
       }
-      if (result.outcome !== 'activity') continue;
-      activitiesGenerated++;
-      if (comparison) pageActivities.push(result.activity);
-      // Awaited only when it asks to be (maxInFlight acks out): a page's
-      // activities then leave in one socket write, not one write each.
-      const waiting = publisher?.publish(result.activity, job.uid);
-      if (waiting) await waiting;
+      metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
+      metrics.eventsProcessed.inc({ source: window.source }, page.rows);
+      await bucket.take(page.rows);
     }
-    if (comparison) await comparison.add(pageActivities);
-    metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
-    metrics.eventsProcessed.inc({ source: window.source }, page.length);
-    await bucket.take(page.length);
+  } else {
+    for await (const page of readAhead(readPages(request, deps.readWindow))) {
+      const pageStarted = now();
+      const pageActivities: Activity[] = [];
+      for (const row of page) {
+        processedEvents++;
+        if ('error' in row) {
+          errors.add({ originId: row.id, policy: '', rule: '', message: `malformed row: ${row.error}` });
+          metrics.errors.inc({ type: 'malformed_row' });
+          continue;
+        }
+        const result = evaluate(engine, kind, row.event, row.id);
+        for (const e of result.errors) {
+          errors.add({ originId: result.originId || row.id, policy: e.policy, rule: e.rule, message: e.message });
+          metrics.errors.inc({ type: 'evaluation' });
+        }
+        if (result.outcome !== 'activity') continue;
+        activitiesGenerated++;
+        if (comparison) pageActivities.push(result.activity);
+        // Awaited only when it asks to be (maxInFlight acks out): a page's
+        // activities then leave in one socket write, not one write each.
+        const waiting = publisher?.publish(result.activity, job.uid);
+        if (waiting) await waiting;
+      }
+      if (comparison) await comparison.add(pageActivities);
+      metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
+      metrics.eventsProcessed.inc({ source: window.source }, page.length);
+      await bucket.take(page.length);
+    }
   }
   if (publisher) await publisher.flush();
   metrics.activitiesGenerated.inc({ source: window.source }, activitiesGenerated);
@@ -124,11 +170,29 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
   };
 }
 
+// Pages evaluated by the pool as they are read. A worker's failure is a
+// fault of this instance, not of the window: 503, redelivered.
+async function* evaluatePages(
+  request: WindowRequested,
+  readWindowText: NonNullable<WindowDeps['offload']>['readWindowText'],
+  pool: EvaluatePool,
+  kind: 'audit' | 'event',
+  output: PageOutput,
+): AsyncGenerator<EvaluatedPage> {
+  for await (const page of readPages(request, (window, size) => readWindowText(window, size))) {
+    try {
+      yield await pool.evaluate(request, kind, page.text, output);
+    } catch (err) {
+      throw new UnavailableError(`evaluating ${request.window.source} rows failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+}
+
 // ClickHouse failures inside a window are the broker's to retry: 503.
-async function* readPages(request: WindowRequested, deps: WindowDeps) {
+async function* readPages<T>(request: WindowRequested, read: (window: WindowRequested['window'], size: number) => AsyncIterable<T>) {
   const { window } = request;
   try {
-    yield* deps.readWindow(window, request.batchSize);
+    yield* read(window, request.batchSize);
   } catch (err) {
     if (err instanceof ReindexError) throw err;
     throw new UnavailableError(`reading ${window.source} rows [${window.from}, ${window.to}) failed: ${(err as Error).message}`, {

@@ -29,6 +29,8 @@ const Env = z.object({
   PUBLISH_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   // Knative gives a terminating pod its timeoutSeconds; stay below it.
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  // Worker threads evaluating pages; unset: one per spare core (1–2), 0: in-thread.
+  EVALUATE_WORKERS: z.coerce.number().int().min(0).optional(),
 });
 
 /** Starts the window function from environment variables, as its container does. */
@@ -53,6 +55,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     publishRetries: config.PUBLISH_RETRIES,
     ackTimeoutMs: config.PUBLISH_ACK_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    evaluateWorkers: config.EVALUATE_WORKERS,
     log,
   });
   const server = await startWindowFunction(deps, config.PORT, config.HOST);
@@ -68,6 +71,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     await server.close(config.SHUTDOWN_GRACE_MS);
     await nc.drain().catch(() => undefined);
     await clickhouse.close();
+    await deps.offload?.pool.close();
     log.info('Stopped window function');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

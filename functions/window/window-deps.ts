@@ -6,7 +6,9 @@ import type { WindowRequested, WindowSpec } from '../../shared/contracts/window-
 import type { Logger } from '../../shared/log.js';
 import type { WindowMetrics } from '../../shared/metrics/window-metrics.js';
 import type { ActivityPublisher } from '../../shared/nats/activity-publisher.js';
+import type { TextPage } from '../../shared/clickhouse/read-window.js';
 import type { EvaluationOutcome, InputKind } from '../../shared/policy/evaluation-outcome.js';
+import type { EvaluatePool } from './evaluate-pool.js';
 
 /** What the window needs of the policy engine: one input in, one outcome out. */
 export interface PolicyEvaluator {
@@ -37,6 +39,15 @@ export type WindowDeps = {
   createPublisher: () => ActivityPublisher;
   /** Optional seam for the dry-run report; without it a dry run only counts. */
   compareDryRun?: (request: WindowRequested) => DryRunComparison;
+  /**
+   * Optional: pages read unparsed and evaluated (parsed, evaluated, encoded)
+   * by worker threads, so the main thread only reads and publishes. Without
+   * it, `readWindow` and `engineFor` do it all in-thread.
+   */
+  offload?: {
+    readWindowText: (window: WindowSpec, pageSize: number) => AsyncIterable<TextPage>;
+    pool: EvaluatePool;
+  };
   ready: () => Promise<Readiness>;
   metrics: WindowMetrics;
   registry: Registry;

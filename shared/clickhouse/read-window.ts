@@ -33,6 +33,26 @@ export async function* readWindowPages(
   window: { source: Source; from: Instant; to: Instant },
   pageSize: number,
 ): AsyncGenerator<SourceRow[]> {
+  for await (const page of readWindowTextPages(client, tables, window, pageSize)) yield parsePage(page.text).rows;
+}
+
+/**
+ * One page as ClickHouse sent it: `rows` lines of `timestamp \t id \t
+ * event_json`, unparsed, for a caller that splits and parses them elsewhere
+ * (`parsePageRows`, e.g. in a worker thread). Same pages, same cursor as
+ * `readWindowPages`; only the last line is split here.
+ */
+export interface TextPage {
+  text: string;
+  rows: number;
+}
+
+export async function* readWindowTextPages(
+  client: ClickHouseClient,
+  tables: SourceTables,
+  window: { source: Source; from: Instant; to: Instant },
+  pageSize: number,
+): AsyncGenerator<TextPage> {
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Page size must be a positive integer, got ${pageSize}`);
   const base = {
     ...tableParams(sourceTable(tables, window.source)),
@@ -47,11 +67,34 @@ export async function* readWindowPages(
       query_params: after ? { ...base, ...after } : base,
       format: 'TabSeparatedRaw',
     });
-    const { rows, lastTime, lastId } = parsePage(await rs.text());
-    if (rows.length > 0) yield rows;
-    if (rows.length < pageSize) return;
-    after = { afterTime: lastTime, afterId: lastId };
+    const text = await rs.text();
+    const { rows, lastStart } = countLines(text);
+    if (rows > 0) yield { text, rows };
+    if (rows < pageSize) return;
+    const tab1 = text.indexOf('\t', lastStart);
+    const tab2 = text.indexOf('\t', tab1 + 1);
+    after = { afterTime: text.slice(lastStart, tab1), afterId: text.slice(tab1 + 1, tab2) };
   }
+}
+
+// Lines as parsePage splits them: each ends at a newline or at the end.
+function countLines(text: string): { rows: number; lastStart: number } {
+  let rows = 0;
+  let lastStart = 0;
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end === -1) end = text.length;
+    rows++;
+    lastStart = start;
+    start = end + 1;
+  }
+  return { rows, lastStart };
+}
+
+/** The rows of a `TextPage`, exactly as `readWindowPages` yields them. */
+export function parsePageRows(text: string): SourceRow[] {
+  return parsePage(text).rows;
 }
 
 function parsePage(text: string): { rows: SourceRow[]; lastTime: string; lastId: string } {

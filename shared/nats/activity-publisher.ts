@@ -17,6 +17,13 @@ export interface ActivityPublisher {
    */
   publish(activity: Activity, jobUid: string): Promise<void> | void;
   flush(): Promise<PublishCounts>;
+  /**
+   * Optional pre-encoded path (what a worker thread prepared): `subject`,
+   * `payload` and `msgId` exactly as `publish` would derive them with
+   * `subjectPrefix`. Same waiting rules as `publish`.
+   */
+  sendEncoded?(subject: string, payload: Uint8Array, msgId: string): Promise<void> | void;
+  readonly subjectPrefix?: string;
 }
 
 /**
@@ -43,5 +50,7 @@ export function createActivityPublisher(js: Pick<JetStreamClient, 'publish'>, op
     // Encoded once: retries resend the same bytes.
     publish: (activity, jobUid) => acked.send(subjectOf(activity), Buffer.from(JSON.stringify(activity)), activityMsgId(activity, jobUid)),
     flush: () => acked.flush(),
+    sendEncoded: (subject, payload, msgId) => acked.send(subject, payload, msgId),
+    subjectPrefix: prefix,
   };
 }

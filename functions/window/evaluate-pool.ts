@@ -1,0 +1,113 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { WindowRequested } from '../../shared/contracts/window-requested.js';
+import type { InputKind } from '../../shared/policy/evaluation-outcome.js';
+import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
+import type { PageJob, PageReply } from './evaluate-worker.js';
+
+/** Evaluates pages (their ClickHouse text) off the main thread. */
+export interface EvaluatePool {
+  evaluate(request: WindowRequested, kind: InputKind, text: string, output: PageOutput): Promise<EvaluatedPage>;
+  close(): Promise<void>;
+}
+
+const WORKER = new URL('./evaluate-worker-entry.mjs', import.meta.url);
+/** Snapshots (job uid + generation) each worker keeps compiled, as policy-engine-cache.ts does in-thread. */
+const MAX_SNAPSHOTS = 16;
+
+/** Workers idle this long are ended (and started again by the next page). */
+const IDLE_MS = 5_000;
+
+/** Workers to use by default: one per spare core, one at least, two at most. */
+export function defaultEvaluateWorkers(): number {
+  return Math.min(2, Math.max(1, availableParallelism() - 1));
+}
+
+interface Slot {
+  worker: Worker;
+  pending: Map<number, { resolve: (page: EvaluatedPage) => void; reject: (err: Error) => void }>;
+  /** Snapshot keys this worker holds, least recently used first. */
+  snapshots: Set<string>;
+  dead?: boolean;
+}
+
+/**
+ * `size` worker threads, each page to the one with the fewest pages
+ * pending. A worker loads TypeScript through tsx whatever way this process
+ * did. One that dies fails its pending pages (the window answers 503 and is
+ * redelivered) and is replaced when the next page comes. The workers are unref'd: they never keep
+ * the process alive.
+ */
+export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePool {
+  let nextId = 1;
+  let closed = false;
+  const spawn = (): Slot => {
+    const worker = new Worker(WORKER, { execArgv: [] });
+    worker.unref();
+    const slot: Slot = { worker, pending: new Map(), snapshots: new Set() };
+    worker.on('message', (reply: PageReply) => {
+      const waiter = slot.pending.get(reply.id);
+      if (!waiter) return;
+      slot.pending.delete(reply.id);
+      if (--pendingPages === 0) idleTimer.refresh();
+      if ('error' in reply) waiter.reject(new Error(`evaluation worker: ${reply.error}`));
+      else waiter.resolve(reply.page);
+    });
+    // Replaced lazily, by the next page it would get: a worker ended at
+    // process exit must not start another.
+    const fail = (err: Error) => {
+      slot.dead = true;
+      pendingPages -= slot.pending.size;
+      for (const waiter of slot.pending.values()) waiter.reject(err);
+      slot.pending.clear();
+    };
+    worker.on('error', (err) => fail(err));
+    worker.on('exit', (code) => fail(new Error(`evaluation worker exited with code ${code}`)));
+    return slot;
+  };
+  const slots: Slot[] = Array.from({ length: Math.max(1, size) }, spawn);
+  let pendingPages = 0;
+  // Idle workers are ended: an instance between jobs holds no threads, and a
+  // process whose work is done exits even where a worker would keep it up.
+  const idleTimer = setTimeout(() => {
+    if (pendingPages > 0) return;
+    for (const slot of slots) {
+      if (slot.dead) continue;
+      slot.dead = true;
+      void slot.worker.terminate();
+    }
+  }, IDLE_MS);
+  idleTimer.unref();
+
+  return {
+    evaluate(request, kind, text, output) {
+      if (closed) return Promise.reject(new Error('evaluation pool closed'));
+      for (let i = 0; i < slots.length; i++) if (slots[i]!.dead) slots[i] = spawn();
+      let slot = slots[0]!;
+      for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
+      const key = `${request.job.uid}/${request.job.generation}`;
+      const job: PageJob = { id: nextId++, key, kind, text, output };
+      if (slot.snapshots.has(key)) {
+        slot.snapshots.delete(key);
+      } else {
+        job.snapshot = { policies: request.policies, discovery: request.discovery };
+        if (slot.snapshots.size >= MAX_SNAPSHOTS) {
+          const oldest = slot.snapshots.values().next().value as string;
+          slot.snapshots.delete(oldest);
+          job.evict = [oldest];
+        }
+      }
+      slot.snapshots.add(key);
+      pendingPages++;
+      return new Promise<EvaluatedPage>((resolve, reject) => {
+        slot.pending.set(job.id, { resolve, reject });
+        slot.worker.postMessage(job);
+      });
+    },
+    async close() {
+      closed = true;
+      clearTimeout(idleTimer);
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}
