@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { activitiesInRange } from './activities-in-range.js';
 import type { SourceTables } from './source-tables.js';
-import { toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { TABLE, tableParams } from './table-params.js';
+import type { Instant } from './clickhouse-time.js';
 
 /**
  * Activities whose own timestamp (metadata.creationTimestamp) lies in
@@ -12,10 +12,10 @@ export async function countActivities(
   tables: SourceTables,
   range: { from: Instant; to: Instant },
 ): Promise<number> {
+  const { sql, params } = activitiesInRange(tables, range);
   const rs = await client.query({
-    query: `SELECT count() AS n FROM ${TABLE} FINAL
-            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}`,
-    query_params: { ...tableParams(tables.activities), from: toClickHouseTime(range.from), to: toClickHouseTime(range.to) },
+    query: `SELECT count() AS n ${sql}`,
+    query_params: params,
     format: 'JSONEachRow',
   });
   const [row] = await rs.json<{ n: number | string }>();

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Activity, OriginType } from '../api/activity.js';
+import { activitiesInRange } from './activities-in-range.js';
 import type { SourceTables } from './source-tables.js';
-import { toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { TABLE, tableParams } from './table-params.js';
+import type { Instant } from './clickhouse-time.js';
 
 /**
  * The stored activities (after de-duplication, FINAL) of one origin type
@@ -17,18 +17,10 @@ export async function readStoredActivities(
 ): Promise<Activity[]> {
   if (query.originIds?.length === 0) return [];
   const byId = query.originIds ? 'AND origin_id IN {ids:Array(String)}' : '';
+  const { sql, params } = activitiesInRange(tables, query);
   const rs = await client.query({
-    query: `SELECT activity_json FROM ${TABLE} FINAL
-            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-              AND origin_type = {originType:String} ${byId}
-            ORDER BY timestamp, origin_id`,
-    query_params: {
-      ...tableParams(tables.activities),
-      from: toClickHouseTime(query.from),
-      to: toClickHouseTime(query.to),
-      originType: query.originType,
-      ...(query.originIds ? { ids: query.originIds } : {}),
-    },
+    query: `SELECT activity_json ${sql} ${byId} ORDER BY timestamp, origin_id`,
+    query_params: { ...params, ...(query.originIds ? { ids: query.originIds } : {}) },
     format: 'JSONCompactEachRow',
   });
   const rows = await rs.json<[string]>();

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { POLICY_NAME_LABEL, type OriginType } from '../api/activity.js';
-import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
+import { fromClickHouseTime, type Instant } from './clickhouse-time.js';
+import { activitiesInRange } from './activities-in-range.js';
 import type { SourceTables } from './source-tables.js';
-import { TABLE, tableParams } from './table-params.js';
 
 /** What a dry run needs of a stored activity to report it as orphaned. */
 export interface StoredSummary {
@@ -24,20 +24,12 @@ export async function* readStoredSummaries(
   tables: SourceTables,
   query: { from: Instant; to: Instant; originType: OriginType },
 ): AsyncGenerator<StoredSummary> {
+  const { sql, params } = activitiesInRange(tables, query);
   const rs = await client.query({
     query: `SELECT origin_id, toString(timestamp), summary,
                    JSONExtractString(activity_json, 'metadata', 'labels', {policyLabel:String})
-            FROM ${TABLE} FINAL
-            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-              AND origin_type = {originType:String}
-            ORDER BY timestamp, origin_id`,
-    query_params: {
-      ...tableParams(tables.activities),
-      from: toClickHouseTime(query.from),
-      to: toClickHouseTime(query.to),
-      originType: query.originType,
-      policyLabel: POLICY_NAME_LABEL,
-    },
+            ${sql} ORDER BY timestamp, origin_id`,
+    query_params: { ...params, policyLabel: POLICY_NAME_LABEL },
     format: 'JSONCompactEachRow',
   });
   for await (const rows of rs.stream<[string, string, string, string]>()) {
