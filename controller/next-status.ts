@@ -1,4 +1,4 @@
-import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type ReindexJobStatus } from '../shared/api/reindex-job.js';
 import type { Action } from './action.js';
 import type { JobPlan } from './job-plan.js';
 import { setCondition } from '../shared/api/set-condition.js';
@@ -19,7 +19,7 @@ type StatusAction = Extract<Action, { type: 'fail' | 'wait' | 'start' | 'complet
 export function nextStatus(current: ReindexJobStatus | undefined, action: StatusAction, ctx: StatusContext): ReindexJobStatus | undefined {
   const status: ReindexJobStatus = { ...current };
   const now = ctx.now.toISOString();
-  const finished = status.phase === 'Succeeded' || status.phase === 'Failed';
+  const finished = TERMINAL_PHASES.has(status.phase ?? 'Pending');
   switch (action.type) {
     case 'fail':
       if (finished) return undefined;

@@ -5,7 +5,7 @@
 import type { CloudEventV1 } from 'cloudevents';
 import { updateJobStatus } from '../../shared/kube/reindex-job-client.js';
 import type { JobEvent } from '../../shared/kube/job-event.js';
-import type { ReindexJob } from '../../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type ReindexJob } from '../../shared/api/reindex-job.js';
 import { reduceWindowResult, type DropReason } from './reduce.js';
 import { toWindowResult } from './window-result.js';
 import type { AggregatorDeps } from './aggregator-deps.js';
@@ -48,7 +48,7 @@ export async function handle(event: CloudEventV1<unknown>, deps: AggregatorDeps)
   if (result.kind === 'completed') deps.metrics.windowsCompleted.inc({ source: window.source });
   else deps.metrics.windowsFailed.inc({ source: window.source, reason: result.kind === 'failed' ? result.data.reason : 'DeadLetter' });
   const phase = job.status?.phase;
-  if (phase === 'Succeeded' || phase === 'Failed') deps.metrics.jobsFinished.inc({ phase });
+  if (phase && TERMINAL_PHASES.has(phase)) deps.metrics.jobsFinished.inc({ phase });
   log.info({ kind: result.kind, phase, percent: job.status?.progress?.percent }, 'Folded window result into ReindexJob');
   for (const e of reduction.events) await deps.recordEvent(job, e);
   return { job, events: reduction.events };
