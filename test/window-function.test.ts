@@ -21,7 +21,9 @@ import type { Source } from '../shared/contracts/window-requested.js';
 import { demoRows } from '../shared/demo/demo-rows.js';
 import { loadDemoData } from '../shared/demo/load-demo-data.js';
 import { silentLogger } from '../shared/log.js';
-import { activityMsgId, activitySubject } from '../shared/nats/activity-subject.js';
+import { activitySubject } from '../shared/nats/activity-subject.js';
+import { rowMsgId } from '../shared/nats/row-msg-id.js';
+import { readWindowPages } from '../shared/clickhouse/read-window.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { readStreamMessages, type StoredActivityMessage } from '../shared/nats/read-stream-messages.js';
@@ -55,6 +57,8 @@ let nats: NatsServerHandle;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let fn: RunningWindowFunction;
+/** `<source>/<row id>` → the row's stored time: with the job uid, what its activity's Msg-Id is made of. */
+const rowTimes = new Map<string, string>();
 const expected: Record<Source, Expected> = {
   audit: { rows: 0, malformed: 0, errors: 0, activities: new Map() },
   event: { rows: 0, malformed: 0, errors: 0, activities: new Map() },
@@ -74,6 +78,11 @@ before(async () => {
   fn = await startWindowFunction(deps);
 
   await computeExpected();
+  for (const source of ['audit', 'event'] as const) {
+    for await (const page of readWindowPages(clickhouse, DEFAULT_TABLES, { source, from: FROM, to: TO }, 5000)) {
+      for (const row of page) rowTimes.set(`${source}/${row.id}`, row.timestamp);
+    }
+  }
 });
 
 after(async () => {
@@ -134,6 +143,14 @@ async function purge(): Promise<void> {
   await jsm.streams.purge(DEFAULT_STREAM);
 }
 
+/** The Msg-Id of an activity: its input row's identity (source, id, stored time) and the job uid. */
+function msgIdOf(activity: Activity, uid: string): string {
+  const { type, id } = activity.spec.origin;
+  const time = rowTimes.get(`${type}/${id}`);
+  assert.ok(time, `a stored ${type} row ${id}`);
+  return rowMsgId({ source: type as Source, id, time }, uid);
+}
+
 function assertExactlyExpected(stored: StoredActivityMessage[], uid: string): void {
   const all = new Map([...expected.audit.activities, ...expected.event.activities]);
   assert.equal(stored.length, all.size, 'one message per expected activity');
@@ -145,7 +162,7 @@ function assertExactlyExpected(stored: StoredActivityMessage[], uid: string): vo
     assert.ok(want, `unexpected activity ${activity.metadata.name}`);
     assert.deepEqual(activity, want);
     assert.equal(m.subject, activitySubject(want));
-    assert.equal(m.msgId, activityMsgId(want, uid));
+    assert.equal(m.msgId, msgIdOf(want, uid));
   }
 }
 
@@ -238,5 +255,5 @@ test('with NATS stopped mid-window it answers 503; redelivered after NATS is bac
   const stored = await readStreamMessages(nc, DEFAULT_STREAM);
   assert.equal(stored.length, expected.audit.activities.size);
   assert.equal(new Set(stored.map((m) => m.msgId)).size, stored.length);
-  for (const m of stored) assert.equal(m.msgId, activityMsgId(m.data as Activity, 'job-outage'));
+  for (const m of stored) assert.equal(m.msgId, msgIdOf(m.data as Activity, 'job-outage'));
 });

@@ -52,7 +52,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
   const tables = opts.tables ?? DEFAULT_TABLES;
   if (!opts.nc && !opts.createPublisher) throw new Error('buildWindowDeps needs a NATS connection or a createPublisher');
   const jsm = opts.nc ? await jetstreamManager(opts.nc) : undefined;
-  if (jsm) await assertStreamExists(jsm, stream);
+  const streamInfo = jsm ? await assertStreamExists(jsm, stream) : undefined;
   const js = opts.nc ? jetstream(opts.nc) : undefined;
   const registry = opts.registry ?? new Registry();
   const metrics = createWindowMetrics(registry);
@@ -88,6 +88,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
         readStoredSummaries: (q) => readStoredSummaries(opts.clickhouse, tables, q),
         readSourceTimes: (q) => readSourceTimes(opts.clickhouse, tables, q),
       }),
+    maxMessageBytes: opts.createPublisher ? undefined : maxMessageBytes(streamInfo?.config.max_msg_size, opts.nc?.info?.max_payload),
     createPublisher:
       opts.createPublisher ??
       (() =>
@@ -113,4 +114,11 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
     log: opts.log ?? silentLogger,
     maxBodyBytes: opts.maxBodyBytes,
   };
+}
+
+// Read once at start: a stream's limits change by an operator's hand, and a
+// changed one takes effect when the function restarts. -1 or 0: unlimited.
+function maxMessageBytes(streamMax: number | undefined, serverMax: number | undefined): number | undefined {
+  const limits = [streamMax, serverMax].filter((n): n is number => n !== undefined && n > 0);
+  return limits.length > 0 ? Math.min(...limits) : undefined;
 }

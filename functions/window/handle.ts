@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
-import type { Activity } from '../../shared/api/activity.js';
 import {
   EXT_JOB,
   EXT_WINDOW,
@@ -15,9 +14,8 @@ import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
 import { ReindexError } from '../../shared/errors/reindex-error.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
-import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
 import { ErrorTally } from './error-tally.js';
-import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
+import { evaluatePage, type EvaluatedPage, type PageOutput } from './evaluate-page.js';
 import type { EvaluatePool } from './evaluate-pool.js';
 import { readAhead } from './read-ahead.js';
 import { createTokenBucket } from './token-bucket.js';
@@ -86,77 +84,50 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
   let processedEvents = 0;
   let activitiesGenerated = 0;
 
-  if (deps.offload) {
-    const { pool, readWindowText } = deps.offload;
-    // What the page's activities are needed as (see PageOutput).
-    const output: PageOutput = comparison
-      ? { mode: 'objects' }
-      : !publisher
-        ? { mode: 'none' }
-        : publisher.sendEncoded && publisher.subjectPrefix !== undefined
-          ? { mode: 'encoded', subjectPrefix: publisher.subjectPrefix, jobUid: job.uid }
-          : { mode: 'objects' };
-    // Read ahead over read + evaluate: the next page is read and evaluated
-    // in a worker while this one is published, one page at most waiting.
-    for await (const page of readAhead(evaluatePages(request, readWindowText, pool, kind, output))) {
-      const pageStarted = now();
-      processedEvents += page.rows;
-      for (const e of page.errors) {
-        errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message });
-        metrics.errors.inc({ type: e.type });
-      }
-      activitiesGenerated += page.activities;
-      if (page.objects) {
-        if (comparison) await comparison.add(page.objects);
-        else if (publisher) {
-          for (const activity of page.objects) {
-            const waiting = publisher.publish(activity, job.uid);
-            if (waiting) await waiting;
-          }
-        }
-      } else if (page.payload && publisher?.sendEncoded) {
-        const { payload, ends, subjects, msgIds } = page;
-        let start = 0;
-        for (let i = 0; i < page.activities; i++) {
-          const end = ends![i]!;
-          const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
+  // What the page's activities are needed as (see PageOutput).
+  const output: PageOutput = {
+    mode: comparison ? 'objects' : !publisher ? 'none' : publisher.sendEncoded && publisher.subjectPrefix !== undefined ? 'encoded' : 'objects',
+    jobUid: job.uid,
+    subjectPrefix: publisher?.subjectPrefix,
+    maxMessageBytes: deps.maxMessageBytes,
+  };
+  // Read ahead over read + evaluate: the next page is read and evaluated
+  // (in a worker when there are some) while this one is published, one
+  // page at most waiting.
+  const pages = deps.offload
+    ? evaluatePages(request, deps.offload.readWindowText, deps.offload.pool, kind, output)
+    : evaluateInThread(request, deps.readWindow, engine, kind, output);
+  for await (const page of readAhead(pages)) {
+    const pageStarted = now();
+    processedEvents += page.rows;
+    for (const e of page.errors) {
+      errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message });
+      metrics.errors.inc({ type: e.type });
+    }
+    activitiesGenerated += page.activities;
+    if (page.objects) {
+      if (comparison) await comparison.add(page.objects);
+      else if (publisher) {
+        for (let i = 0; i < page.objects.length; i++) {
+          // Awaited only when it asks to be (maxInFlight acks out): a page's
+          // activities then leave in one socket write, not one write each.
+          const waiting = publisher.publish(page.objects[i]!, page.msgIds![i]!);
           if (waiting) await waiting;
-          start = end;
         }
       }
-      metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
-      metrics.eventsProcessed.inc({ source: window.source }, page.rows);
-      await bucket.take(page.rows);
-    }
-  } else {
-    for await (const page of readAhead(readPages(request, deps.readWindow))) {
-      const pageStarted = now();
-      const pageActivities: Activity[] = [];
-      for (const row of page) {
-        processedEvents++;
-        if ('error' in row) {
-          errors.add({ originId: row.id, policy: '', rule: '', message: `malformed row: ${row.error}` });
-          metrics.errors.inc({ type: 'malformed_row' });
-          continue;
-        }
-        const result = evaluate(engine, kind, row.event, row.id);
-        for (const e of result.errors) {
-          errors.add({ originId: result.originId || row.id, policy: e.policy, rule: e.rule, message: e.message });
-          metrics.errors.inc({ type: 'evaluation' });
-        }
-        if (result.outcome !== 'activity') continue;
-        activitiesGenerated++;
-        if (comparison) pageActivities.push(result.activity);
-        // Awaited only when it asks to be (maxInFlight acks out): a page's
-        // activities then leave in one socket write, not one write each.
-        const waiting = publisher?.publish(result.activity, job.uid);
+    } else if (page.payload && publisher?.sendEncoded) {
+      const { payload, ends, subjects, msgIds } = page;
+      let start = 0;
+      for (let i = 0; i < page.activities; i++) {
+        const end = ends![i]!;
+        const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
         if (waiting) await waiting;
+        start = end;
       }
-      if (comparison) await comparison.add(pageActivities);
-      metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
-      metrics.eventsProcessed.inc({ source: window.source }, page.length);
-      await bucket.take(page.length);
     }
+    metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
+    metrics.eventsProcessed.inc({ source: window.source }, page.rows);
+    await bucket.take(page.rows);
   }
   if (publisher) await publisher.flush();
   metrics.activitiesGenerated.inc({ source: window.source }, activitiesGenerated);
@@ -201,15 +172,15 @@ async function* readPages<T>(request: WindowRequested, read: (window: WindowRequ
   }
 }
 
-// The engine reports expected failures as outcomes; anything it throws is
-// still one bad input, not a reason to lose the window.
-function evaluate(engine: PolicyEvaluator, kind: 'audit' | 'event', input: unknown, rowId: string): EvaluationOutcome {
-  try {
-    return engine.evaluate(kind, input);
-  } catch (err) {
-    const message = (err as Error).message ?? String(err);
-    return { originId: rowId, outcome: 'error', policy: '', rule: '', error: message, errors: [{ policy: '', rule: '', expression: '', message }] };
-  }
+// Pages evaluated in this thread, as a worker would (a pool of size zero).
+async function* evaluateInThread(
+  request: WindowRequested,
+  readWindow: WindowDeps['readWindow'],
+  engine: PolicyEvaluator,
+  kind: 'audit' | 'event',
+  output: PageOutput,
+): AsyncGenerator<EvaluatedPage> {
+  for await (const rows of readPages(request, readWindow)) yield evaluatePage(engine, kind, rows, output);
 }
 
 function parseRequest(data: unknown): WindowRequested {

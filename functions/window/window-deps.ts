@@ -37,6 +37,12 @@ export type WindowDeps = {
   engineFor: (request: WindowRequested) => PolicyEvaluator;
   /** A fresh publisher per window: its counts are the window's. */
   createPublisher: () => ActivityPublisher;
+  /**
+   * The largest message (headers and payload) the stream takes: the smaller
+   * of its max message size and the server's max_payload. A larger activity
+   * is a row error. Undefined: no limit (activities not sent over NATS).
+   */
+  maxMessageBytes?: number;
   /** Optional seam for the dry-run report; without it a dry run only counts. */
   compareDryRun?: (request: WindowRequested) => DryRunComparison;
   /**

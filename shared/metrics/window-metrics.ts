@@ -4,6 +4,8 @@ import { collectDefaultMetrics, Counter, Histogram, type Registry } from 'prom-c
 export type WindowErrorType =
   | 'malformed_row' // event_json that does not parse
   | 'evaluation' // a CEL match/summary error or an unusable input
+  | 'no_origin_id' // an input without auditID / metadata.uid
+  | 'activity_too_large' // an activity over the stream's max message size
   | 'invalid_event' // a CloudEvent rejected with 400
   | 'too_large' // a body rejected with 413
   | 'unavailable' // ClickHouse or NATS did not answer (503)

@@ -26,6 +26,8 @@ function activity(i: number): Activity {
   };
 }
 
+const msgId = (i: number) => `row-${i}-job-1`;
+
 async function setup(t: TestContext) {
   const server = await startNatsServer();
   const nc = await connectNats(server.url, { reconnectTimeWaitMs: 100 });
@@ -40,13 +42,13 @@ async function setup(t: TestContext) {
 test('publishes each activity to its subject with the Msg-Id header and counts acks', async (t) => {
   const { nc, js } = await setup(t);
   const publisher = createActivityPublisher(js);
-  for (let i = 0; i < 50; i++) await publisher.publish(activity(i), 'job-1');
+  for (let i = 0; i < 50; i++) await publisher.publish(activity(i), msgId(i));
   assert.deepEqual(await publisher.flush(), { published: 50, duplicates: 0 });
   const stored = await readStreamMessages(nc, DEFAULT_STREAM);
   assert.equal(stored.length, 50);
   assert.equal(stored[0].subject, 'activities.reindex.Organization.core.Pod');
   assert.equal(stored[1].subject, 'activities.reindex.Organization.apps.Deployment');
-  assert.equal(stored[7].msgId, 'act-000000000007-job-1');
+  assert.equal(stored[7].msgId, msgId(7));
   assert.deepEqual(stored[7].data, activity(7));
 });
 
@@ -54,7 +56,7 @@ test('publishing the same activities again for the same job stores no duplicates
   const { nc, js } = await setup(t);
   for (let round = 0; round < 2; round++) {
     const publisher = createActivityPublisher(js);
-    for (let i = 0; i < 20; i++) await publisher.publish(activity(i), 'job-1');
+    for (let i = 0; i < 20; i++) await publisher.publish(activity(i), msgId(i));
     const counts = await publisher.flush();
     assert.deepEqual(counts, round === 0 ? { published: 20, duplicates: 0 } : { published: 0, duplicates: 20 });
   }
@@ -76,7 +78,7 @@ test('keeps many publishes in flight but never more than maxInFlight', async (t)
     },
   };
   const publisher = createActivityPublisher(counting, { maxInFlight: 8 });
-  for (let i = 0; i < 300; i++) await publisher.publish(activity(i), 'job-1');
+  for (let i = 0; i < 300; i++) await publisher.publish(activity(i), msgId(i));
   assert.equal((await publisher.flush()).published, 300);
   assert.equal(peak, 8);
 });
@@ -85,7 +87,7 @@ test('retries a publish that times out until the server is back', async (t) => {
   const { server, nc, js } = await setup(t);
   await server.stop();
   const publisher = createActivityPublisher(js, { ackTimeoutMs: 300, retries: 20, minBackoffMs: 100, maxBackoffMs: 300 });
-  await publisher.publish(activity(1), 'job-1');
+  await publisher.publish(activity(1), msgId(1));
   await server.restart();
   assert.deepEqual(await publisher.flush(), { published: 1, duplicates: 0 });
   assert.equal((await readStreamMessages(nc, DEFAULT_STREAM)).length, 1);
@@ -95,7 +97,7 @@ test('surfaces UnavailableError from publish and flush when NATS stays down', as
   const { server, js } = await setup(t);
   await server.stop();
   const publisher = createActivityPublisher(js, { ackTimeoutMs: 200, retries: 2, minBackoffMs: 50 });
-  await publisher.publish(activity(1), 'job-1');
+  await publisher.publish(activity(1), msgId(1));
   await assert.rejects(publisher.flush(), UnavailableError);
-  await assert.rejects(async () => publisher.publish(activity(2), 'job-1'), /JetStream publish of act-000000000001-job-1/);
+  await assert.rejects(async () => publisher.publish(activity(2), msgId(2)), /JetStream publish of row-1-job-1/);
 });

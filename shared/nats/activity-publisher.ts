@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Activity } from '../api/activity.js';
 import { createAckedPublisher, type AckedPublisherOptions, type PublishCounts } from './acked-publisher.js';
-import { activityMsgId, activitySubject, DEFAULT_SUBJECT_PREFIX } from './activity-subject.js';
+import { activitySubject, DEFAULT_SUBJECT_PREFIX } from './activity-subject.js';
 
 export type { PublishCounts } from './acked-publisher.js';
 
@@ -13,14 +13,15 @@ export interface ActivityPublisher {
   /**
    * Queues one activity. Await only what it returns: nothing while there is
    * room (so a page's activities leave in one socket write), a promise when
-   * `maxInFlight` acks are out or a publish has failed for good.
+   * `maxInFlight` acks are out or a publish has failed for good. `msgId`
+   * is its row's (rowMsgId).
    */
-  publish(activity: Activity, jobUid: string): Promise<void> | void;
+  publish(activity: Activity, msgId: string): Promise<void> | void;
   flush(): Promise<PublishCounts>;
   /**
    * Optional pre-encoded path (what a worker thread prepared): `subject`,
-   * `payload` and `msgId` exactly as `publish` would derive them with
-   * `subjectPrefix`. Same waiting rules as `publish`.
+   * `payload` exactly as `publish` would derive them with `subjectPrefix`.
+   * Same waiting rules as `publish`.
    */
   sendEncoded?(subject: string, payload: Uint8Array, msgId: string): Promise<void> | void;
   readonly subjectPrefix?: string;
@@ -28,7 +29,7 @@ export interface ActivityPublisher {
 
 /**
  * Publishes activities to `<prefix>.<tenant type>.<api group>.<kind>` with
- * `Nats-Msg-Id` = name + job uid, many acks outstanding at once (see
+ * the `Nats-Msg-Id` of their input row (rowMsgId), many acks outstanding at once (see
  * createAckedPublisher for limits, retries and the failure that poisons it).
  */
 export function createActivityPublisher(js: Pick<JetStreamClient, 'publish'>, opts: ActivityPublisherOptions = {}): ActivityPublisher {
@@ -48,7 +49,7 @@ export function createActivityPublisher(js: Pick<JetStreamClient, 'publish'>, op
   };
   return {
     // Encoded once: retries resend the same bytes.
-    publish: (activity, jobUid) => acked.send(subjectOf(activity), Buffer.from(JSON.stringify(activity)), activityMsgId(activity, jobUid)),
+    publish: (activity, msgId) => acked.send(subjectOf(activity), Buffer.from(JSON.stringify(activity)), msgId),
     flush: () => acked.flush(),
     sendEncoded: (subject, payload, msgId) => acked.send(subject, payload, msgId),
     subjectPrefix: prefix,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Activity } from '../api/activity.js';
-import { activityMsgId, activitySubject, sanitizeSubjectToken } from './activity-subject.js';
+import { activitySubject, sanitizeSubjectToken } from './activity-subject.js';
 
 function activity(tenantType: string, apiGroup: string | undefined, kind: string): Activity {
   return {
@@ -42,8 +42,4 @@ test('replaces wildcards, spaces and other characters outside [A-Za-z0-9_-] with
 
 test('uses a configured prefix', () => {
   assert.equal(activitySubject(activity('platform', 'apps', 'Deployment'), 'x.y'), 'x.y.platform.apps.Deployment');
-});
-
-test('makes the Msg-Id from the activity name and the job uid', () => {
-  assert.equal(activityMsgId(activity('p', 'g', 'k'), 'uid-1'), 'act-0123456789ab-uid-1');
 });

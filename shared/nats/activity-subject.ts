@@ -23,14 +23,3 @@ export function activitySubject(activity: Activity, prefix = DEFAULT_SUBJECT_PRE
     sanitizeSubjectToken(resource?.kind),
   ].join('.');
 }
-
-/**
- * The `Nats-Msg-Id` header: `<metadata.name>-<jobUid>`, e.g.
- * `act-3f2a9c0d1e4b-6f1c…`. The name is deterministic in the input and the
- * policy's resource, so a re-run window of the same job repeats its ids and
- * the stream drops the copies; a new job (new uid) publishes afresh and the
- * ReplacingMergeTree sink keeps the newest.
- */
-export function activityMsgId(activity: Activity, jobUid: string): string {
-  return `${activity.metadata.name}-${jobUid}`;
-}

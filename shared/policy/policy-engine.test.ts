@@ -125,6 +125,21 @@ test('an input with no usable timestamp is an error with no policy, never an act
   assert.equal(event.originId, 'ev-9');
 });
 
+test('an input without an origin id is one error row, never an activity', () => {
+  const engine = compilePolicies([policy('p', POD, { audit: [rule('r', 'true', 'x')], event: [rule('e', 'true', 'x')] })]);
+  for (const [kind, input] of [
+    ['audit', auditEvent({ auditID: undefined })],
+    ['audit', auditEvent({ auditID: '' })],
+    ['event', k8sEvent({ metadata: { name: 'no-uid' } })],
+  ] as const) {
+    const out = engine.evaluate(kind, input);
+    assert.equal(out.outcome, 'error', `${kind} without origin id`);
+    assert.equal(out.originId, '');
+    assert.equal(out.errors.length, 1);
+    assert.match(out.errors[0]!.message, /^input has no origin id/);
+  }
+});
+
 test('subresources are not part of the key, and verbs filter nothing by themselves', () => {
   const input = auditEvent({ verb: 'get', objectRef: { resource: 'pods', subresource: 'log', namespace: 'default', name: 'web', apiVersion: 'v1' } });
   assert.equal(auditSummary("{{ kind }}/{{ audit.objectRef.subresource }}", input), 'pods/log');

@@ -57,6 +57,13 @@ function inputError(originId: string, message: string): EvaluationOutcome {
   return { originId, errors: [{ policy: '', rule: '', expression: '', message }], outcome: 'error', policy: '', rule: '', error: message };
 }
 
+// Every activity's sink key holds its origin id: inputs without one would
+// all land on one row, so each is an error instead (DESIGN.md §5).
+const NO_ORIGIN_ID = {
+  audit: 'input has no origin id: audit event has no auditID',
+  event: 'input has no origin id: event has no metadata.uid',
+} as const;
+
 function errorOutcome(originId: string, errors: EvaluationError[]): EvaluationOutcome {
   const first = errors[0];
   return { originId, errors, outcome: 'error', policy: first.policy, rule: first.rule, error: `${first.expression}: ${first.message}` };
@@ -92,6 +99,7 @@ class Engine implements PolicyEngine {
   private evaluateAudit(input: unknown): EvaluationOutcome {
     if (!isMap(input)) return inputError('', 'audit event is not a JSON object');
     const originId = s(input.auditID);
+    if (originId === '') return inputError('', NO_ORIGIN_ID.audit);
     if (input.objectRef === undefined || input.objectRef === null) return { originId, errors: [], outcome: 'skipped', reason: 'audit event has no objectRef' };
     let audit: Json;
     try {
@@ -139,6 +147,7 @@ class Engine implements PolicyEngine {
   private evaluateEvent(input: unknown): EvaluationOutcome {
     if (!isMap(input)) return inputError('', 'event is not a JSON object');
     const originId = isMap(input.metadata) ? s(input.metadata.uid) : '';
+    if (originId === '') return inputError('', NO_ORIGIN_ID.event);
     const subject = eventSubject(input);
     if (!subject) return { originId, errors: [], outcome: 'skipped', reason: 'event has neither regarding nor involvedObject' };
     const kind = s(subject.kind);
