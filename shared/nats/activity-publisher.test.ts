@@ -9,6 +9,7 @@ import { ensureStream } from './ensure-stream.js';
 import { createActivityPublisher } from './activity-publisher.js';
 import { readStreamMessages } from './read-stream-messages.js';
 import { DEFAULT_STREAM } from './stream-config.js';
+import { msgIdHeaderBytes } from './row-msg-id.js';
 
 function activity(i: number): Activity {
   return {
@@ -100,4 +101,17 @@ test('surfaces UnavailableError from publish and flush when NATS stays down', as
   await publisher.publish(activity(1), msgId(1));
   await assert.rejects(publisher.flush(), UnavailableError);
   await assert.rejects(async () => publisher.publish(activity(2), msgId(2)), /JetStream publish of row-1-job-1/);
+});
+
+test('the stream takes a message of exactly its max message size, Msg-Id header included, and refuses one byte more', async (t) => {
+  const { nc, js } = await setup(t);
+  const jsm = await jetstreamManager(nc);
+  const limit = 4096;
+  const info = await jsm.streams.info(DEFAULT_STREAM);
+  await jsm.streams.update(DEFAULT_STREAM, { ...info.config, max_msg_size: limit });
+  const id = msgId(1);
+  const fits = new Uint8Array(limit - msgIdHeaderBytes(id)).fill(0x20);
+  const ack = await js.publish('activities.reindex.a.b.c', fits, { msgID: id });
+  assert.equal(ack.duplicate, false);
+  await assert.rejects(js.publish('activities.reindex.a.b.c', new Uint8Array(fits.length + 1).fill(0x20), { msgID: msgId(2) }), /maximum/i);
 });
