@@ -2,7 +2,6 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import {
-  ACTIVITYPOLICY_PLURAL,
   GROUP,
   REINDEXJOB_KIND,
   REINDEXJOB_PLURAL,
@@ -11,8 +10,8 @@ import {
   type ReindexJob,
   type ReindexJobSpec,
 } from '../shared/api/reindex-job.js';
-import { statusCode } from '../shared/kube/reindex-job-client.js';
 import { apiRejection } from './api-rejection.js';
+import { applyReadyPolicies } from './apply-ready-policies.js';
 import type { LocalStack } from './local-stack.js';
 
 export interface LocalJobRequest {
@@ -25,18 +24,13 @@ export interface LocalJobRequest {
 }
 
 /**
- * Applies the policies and the ReindexJob to the local control plane, as
+ * Applies the policies (marked Ready) and the ReindexJob to the local control plane, as
  * `kubectl apply` would, and follows the job until it finishes; then waits
  * for every published activity to reach audit.activities.
  */
 export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): Promise<ReindexJob> {
   const api = stack.kubeConfig.makeApiClient(CustomObjectsApi);
-  // A rejected object (422 from the CRD schema) becomes one line naming it, not client-node's dump.
-  for (const policy of request.policies) {
-    await applyPolicy(api, policy).catch((err: unknown) => {
-      throw apiRejection(err, 'ActivityPolicy', policy.metadata.name);
-    });
-  }
+  await applyReadyPolicies(stack.kubeConfig, request.policies);
   try {
     await api.createClusterCustomObject({
       group: GROUP,
@@ -56,21 +50,5 @@ export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): 
       return job;
     }
     await delay(request.pollMs ?? 200);
-  }
-}
-
-async function applyPolicy(api: CustomObjectsApi, policy: ActivityPolicy): Promise<void> {
-  const body = { apiVersion: `${GROUP}/${VERSION}`, kind: 'ActivityPolicy', metadata: { name: policy.metadata.name, labels: policy.metadata.labels }, spec: policy.spec };
-  const ref = { group: GROUP, version: VERSION, plural: ACTIVITYPOLICY_PLURAL };
-  try {
-    await api.createClusterCustomObject({ ...ref, body });
-  } catch (err) {
-    if (statusCode(err) !== 409) throw err;
-    const existing = (await api.getClusterCustomObject({ ...ref, name: policy.metadata.name })) as ActivityPolicy;
-    await api.replaceClusterCustomObject({
-      ...ref,
-      name: policy.metadata.name,
-      body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata.resourceVersion } },
-    });
   }
 }

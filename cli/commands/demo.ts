@@ -1,7 +1,6 @@
 import type { ReindexJobSpec } from '../../shared/api/reindex-job.js';
-import { sourceTimeSpan } from '../../shared/clickhouse/source-time-span.js';
 import { demoPolicies } from '../../shared/demo/demo-policies.js';
-import { loadDemoData } from '../../shared/demo/load-demo-data.js';
+import { ensureDemoData } from '../ensure-demo-data.js';
 import { globalOptions } from '../global-options.js';
 import { runLocalJobCommand } from '../run-local-job-command.js';
 import { UsageError } from '../usage-error.js';
@@ -43,15 +42,7 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         policies: demoPolicies,
         json: opts.json,
         prepare: async (clickhouse) => {
-          let span = await sourceTimeSpan(clickhouse, g.tables);
-          if (!span) {
-            process.stderr.write(`Loading ${events.toLocaleString('en-US')} demo audit logs and Kubernetes Events over the last ${days} days…\n`);
-            await loadDemoData(clickhouse, g.tables, { events, days, now: new Date(), seed: 42 });
-            span = await sourceTimeSpan(clickhouse, g.tables);
-          } else {
-            process.stderr.write(`Using the ${span.rows.toLocaleString('en-US')} rows already in ${g.tables.auditLogs} and ${g.tables.k8sEvents}.\n`);
-          }
-          if (!span) throw new Error('no demo rows to reindex');
+          const span = await ensureDemoData(clickhouse, g.tables, { events, days });
           // The whole stored span, end exclusive: one millisecond past the last row.
           spec = {
             timeRange: { startTime: span.first, endTime: new Date(Date.parse(span.last) + 1).toISOString() },

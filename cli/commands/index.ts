@@ -6,6 +6,7 @@ import { registerMigrate } from './migrate.js';
 import { registerNatsSetup } from './nats-setup.js';
 import { registerPreview } from './preview.js';
 import { registerRun } from './run.js';
+import { registerUp } from './up.js';
 
 // Each subcommand lives in its own file and registers itself here.
-export const commands: RegisterCommand[] = [registerDemo, registerRun, registerMigrate, registerDemoData, registerNatsSetup, registerPreview, registerBench];
+export const commands: RegisterCommand[] = [registerDemo, registerRun, registerMigrate, registerDemoData, registerNatsSetup, registerPreview, registerBench, registerUp];
