@@ -74,3 +74,34 @@ test('through knative/: requests reach the window function, its reply and failed
   // PT2S doubling, Knative's zero-based count: 2s, 4s, … 64s.
   assert.deepEqual(delays, [2000, 4000, 8000, 16000, 32000, 64000]);
 });
+
+test('through knative/: a result the aggregator cannot take through its retries is dead-lettered to the aggregator, which gets a second run', async (t) => {
+  const config = await loadKnativeEventing(manifests);
+  // Down for the first run (one attempt + ten retries) and two attempts more.
+  let attempts = 0;
+  const aggregator = await subscriber(t, () => ({ status: ++attempts <= 13 ? 503 : 202 }));
+  const delays: number[] = [];
+  const broker = await startLocalBroker({
+    ...config,
+    subscriberUrls: { 'reindex-window': aggregator.url, 'reindex-aggregator': aggregator.url },
+    sleep: async (ms) => void delays.push(ms),
+  });
+  t.after(() => broker.close());
+  assert.deepEqual(broker.warnings, []);
+  for (const type of [WINDOW_COMPLETED, WINDOW_FAILED]) {
+    attempts = 0;
+    const m = HTTP.binary(new CloudEvent({ id: 'uid-w4-result', source: '/functions/window', type, data: {} }));
+    const res = await fetch(broker.ingressUrl('activity-system', 'activity-reindex'), { method: 'POST', headers: m.headers as Record<string, string>, body: m.body as string });
+    assert.equal(res.status, 202);
+    await broker.idle();
+    const seen = aggregator.seen.filter((s) => s.type === type);
+    assert.equal(seen.length, 14, `${type}: 11 attempts, then the dead letter's third attempt is taken`);
+    assert.deepEqual(
+      seen.map((s) => s.headers['ce-knativeerrorcode'] ?? ''),
+      [...Array(11).fill(''), '503', '503', '503'],
+      'the second run carries knativeerror* extensions',
+    );
+  }
+  assert.equal(broker.stats.deadLettered, 2);
+  assert.equal(broker.stats.failed, 0, 'no result dropped');
+});
