@@ -22,3 +22,26 @@ test('every condition written carries the generation of the job it was written f
   const completed = nextStatus({}, { type: 'complete', message: 'no events' }, { now, generation: 4 })!;
   assert.deepEqual(completed.conditions!.map((c) => [c.type, c.observedGeneration]), [['Ready', 4]]);
 });
+
+test('after a spec change every condition carries the new generation, and the Ready message says when a rethrottle took effect', () => {
+  const started = nextStatus(undefined, { type: 'start' }, { now, generation: 1, plan })!;
+  const withOther = { ...started, conditions: [...started.conditions!, { type: 'AuditLogsProcessed', status: 'False' as const, reason: 'Progressing', message: '0/1', lastTransitionTime: now.toISOString(), observedGeneration: 1 }] };
+  const later = new Date('2026-01-01T12:05:00.000Z');
+  const observed = nextStatus(withOther, { type: 'observe', generation: 2 }, { now: later, generation: 2 })!;
+  assert.deepEqual(observed.conditions!.map((c) => [c.type, c.observedGeneration]), [['Ready', 2], ['AuditLogsProcessed', 2]]);
+  const ready = observed.conditions!.find((c) => c.type === 'Ready')!;
+  assert.match(ready.message, /^generation 2 took effect at 2026-01-01T12:05:00.000Z: rateLimit and parallelism apply to the windows not yet emitted$/);
+  assert.equal(ready.lastTransitionTime, started.conditions![0].lastTransitionTime, 'a new message is not a transition');
+});
+
+test('suspend and resume move every condition to the generation and say when they took effect', () => {
+  const started = nextStatus(undefined, { type: 'start' }, { now, generation: 1, plan })!;
+  const at = new Date('2026-01-01T12:10:00.000Z');
+  const suspended = nextStatus(started, { type: 'suspend', message: 'suspended: no new windows are emitted; windows in flight finish' }, { now: at, generation: 2 })!;
+  assert.equal(suspended.phase, 'Suspended');
+  assert.deepEqual(suspended.conditions!.map((c) => [c.type, c.status, c.reason, c.observedGeneration]), [['Ready', 'False', 'Suspended', 2]]);
+  assert.match(suspended.conditions![0].message, /^suspend took effect at 2026-01-01T12:10:00.000Z \(generation 2\)/);
+  const resumed = nextStatus(suspended, { type: 'resume', message: 'resumed' }, { now: new Date('2026-01-01T12:20:00.000Z'), generation: 3 })!;
+  assert.deepEqual(resumed.conditions!.map((c) => [c.type, c.reason, c.observedGeneration]), [['Ready', 'Progressing', 3]]);
+  assert.equal(resumed.conditions![0].message, 'resumed at 2026-01-01T12:20:00.000Z (generation 3)');
+});

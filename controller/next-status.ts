@@ -63,15 +63,33 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message, observedGeneration: ctx.generation }, ctx.now),
       };
     }
-    case 'suspend':
+    case 'suspend': {
       if (finished) return undefined;
-      return { ...status, phase: 'Suspended', message: action.message, observedGeneration: ctx.generation };
-    case 'resume':
+      // The time goes in the condition, not status.message: decide compares the message to stay idempotent.
+      const conditions = setCondition(observed(status.conditions, ctx.generation), { type: 'Ready', status: 'False', reason: 'Suspended', message: `suspend took effect at ${now} (generation ${ctx.generation}): ${action.message}`, observedGeneration: ctx.generation }, ctx.now);
+      return { ...status, phase: 'Suspended', message: action.message, observedGeneration: ctx.generation, conditions };
+    }
+    case 'resume': {
       if (finished || status.phase !== 'Suspended') return undefined;
-      return { ...status, phase: 'Running', message: action.message, observedGeneration: ctx.generation };
-    case 'observe':
-      return { ...status, observedGeneration: action.generation, ...(action.message ? { message: action.message } : {}) };
+      const conditions = setCondition(observed(status.conditions, ctx.generation), { type: 'Ready', status: 'False', reason: 'Progressing', message: `resumed at ${now} (generation ${ctx.generation})`, observedGeneration: ctx.generation }, ctx.now);
+      return { ...status, phase: 'Running', message: action.message, observedGeneration: ctx.generation, conditions };
+    }
+    case 'observe': {
+      let conditions = observed(status.conditions, action.generation);
+      // A running job takes a new rateLimit or parallelism for the windows not yet emitted (rethrottle): say when.
+      const ready = conditions?.find((c) => c.type === 'Ready');
+      if (!finished && status.startedAt && status.phase !== 'Suspended' && ready) {
+        const message = `generation ${action.generation} took effect at ${now}: rateLimit and parallelism apply to the windows not yet emitted${action.message ? `; ${action.message}` : ''}`;
+        conditions = setCondition(conditions, { ...ready, message, observedGeneration: action.generation }, ctx.now);
+      }
+      return { ...status, observedGeneration: action.generation, ...(action.message ? { message: action.message } : {}), ...(conditions ? { conditions } : {}) };
+    }
   }
+}
+
+/** Every condition says which generation it reflects: after a spec change, all of them move to it (kubectl wait compares). */
+function observed(conditions: ReindexJobStatus['conditions'], generation: number): ReindexJobStatus['conditions'] {
+  return conditions?.map((c) => ({ ...c, observedGeneration: generation }));
 }
 
 function zeroProgress(totalEvents: number, totalBatches: number): NonNullable<ReindexJobStatus['progress']> {
