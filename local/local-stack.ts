@@ -109,8 +109,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       windowDeps = await buildWindowDeps({ clickhouse, tables, log, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
     }
 
-    const evaluatePool = windowDeps.offload?.pool;
-    if (evaluatePool) closers.push(() => evaluatePool.close());
+    const { evaluatePool } = windowDeps;
+    closers.push(() => evaluatePool.close());
     let windowFunction: RunningWindowFunction | undefined = await startWindowFunction(windowDeps);
     const windowPort = windowFunction.port;
     const windowFunctionUrl = windowFunction.url;

@@ -4,7 +4,7 @@ import { HTTP } from 'cloudevents';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import type { SourceRow } from '../../shared/clickhouse/source-row.js';
+import type { TextPage } from '../../shared/clickhouse/read-window.js';
 import { EXT_JOB, EXT_WINDOW, resultId, WINDOW_COMPLETED, WINDOW_FUNCTION_SOURCE } from '../../shared/contracts/cloud-event-types.js';
 import { WindowCompleted } from '../../shared/contracts/window-completed.js';
 import { silentLogger } from '../../shared/log.js';
@@ -14,47 +14,47 @@ import { connectNats } from '../../shared/nats/connect-nats.js';
 import { ensureStream } from '../../shared/nats/ensure-stream.js';
 import { readStreamMessages } from '../../shared/nats/read-stream-messages.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
-import { compilePolicies } from '../../shared/policy/policy-engine.js';
 import { startNatsServer } from '../../local/nats-server.js';
 import { cloudEventPost, requestedEvent, windowRequest } from '../../test/window-function-fixtures.js';
-import { createPolicyEngineCache } from './policy-engine-cache.js';
+import { createEvaluatePool } from './evaluate-pool.js';
 import { startWindowFunction } from './start-window-function.js';
 import type { Readiness, WindowDeps } from './window-deps.js';
 
 // ClickHouse is the outside system replaced here: rows come from memory.
 // The policy engine and NATS are the real ones.
-const AUDIT_ROWS: SourceRow[] = [
+// Lines as ClickHouse sends a page (readWindowTextPages): time, id, event_json.
+const AUDIT_ROWS: string[] = [
   row('a1', { verb: 'create', resource: 'deployments', apiGroup: 'apps', name: 'web' }),
   row('a2', { verb: 'delete', resource: 'pods', apiGroup: '', name: 'db-0' }),
   row('a3', { verb: 'get', resource: 'pods', apiGroup: '', name: 'db-0' }),
   row('a4', { verb: 'update', resource: 'configmaps', apiGroup: '', name: 'flags' }),
-  { id: 'a5', timestamp: '2025-01-01 00:00:05.000000', error: 'Unexpected end of JSON input' },
+  '2025-01-01 00:00:05.000000\ta5\t{"kind":"Event",',
   row('a6', { verb: 'patch', resource: 'deployments', apiGroup: 'apps', name: 'api' }),
 ];
 
-function row(auditID: string, o: { verb: string; resource: string; apiGroup: string; name: string }): SourceRow {
+function row(auditID: string, o: { verb: string; resource: string; apiGroup: string; name: string }): string {
   const ts = `2025-01-01T00:00:0${auditID.slice(1)}.000000Z`;
-  return {
-    id: auditID,
-    timestamp: ts,
-    event: {
-      kind: 'Event',
-      apiVersion: 'audit.k8s.io/v1',
-      level: 'Metadata',
-      auditID,
-      stage: 'ResponseComplete',
-      verb: o.verb,
-      user: { username: 'alice@example.com', uid: 'u-1' },
-      objectRef: { resource: o.resource, namespace: 'web', name: o.name, ...(o.apiGroup ? { apiGroup: o.apiGroup } : {}), apiVersion: 'v1' },
-      responseStatus: { code: 200 },
-      requestReceivedTimestamp: ts,
-      stageTimestamp: ts,
-    },
+  const event = {
+    kind: 'Event',
+    apiVersion: 'audit.k8s.io/v1',
+    level: 'Metadata',
+    auditID,
+    stage: 'ResponseComplete',
+    verb: o.verb,
+    user: { username: 'alice@example.com', uid: 'u-1' },
+    objectRef: { resource: o.resource, namespace: 'web', name: o.name, ...(o.apiGroup ? { apiGroup: o.apiGroup } : {}), apiVersion: 'v1' },
+    responseStatus: { code: 200 },
+    requestReceivedTimestamp: ts,
+    stageTimestamp: ts,
   };
+  return `${ts.slice(0, -1).replace('T', ' ')}\t${auditID}\t${JSON.stringify(event)}`;
 }
 
-async function* pagesOf(rows: SourceRow[], size: number): AsyncGenerator<SourceRow[]> {
-  for (let i = 0; i < rows.length; i += size) yield rows.slice(i, i + size);
+async function* pagesOf(rows: string[], size: number): AsyncGenerator<TextPage> {
+  for (let i = 0; i < rows.length; i += size) {
+    const page = rows.slice(i, i + size);
+    yield { text: page.join('\n'), rows: page.length };
+  }
 }
 
 interface Setup {
@@ -65,7 +65,7 @@ interface Setup {
 
 async function serve(
   t: TestContext,
-  o: { rows?: SourceRow[]; nats?: boolean; ready?: Readiness; maxBodyBytes?: number; readFails?: boolean } = {},
+  o: { rows?: string[]; nats?: boolean; ready?: Readiness; maxBodyBytes?: number; readFails?: boolean; workers?: number } = {},
 ): Promise<Setup> {
   let nc: NatsConnection | undefined;
   if (o.nats) {
@@ -83,7 +83,7 @@ async function serve(
       if (o.readFails) return (async function* () { throw new Error('connect ECONNREFUSED 127.0.0.1:8123'); })();
       return pagesOf(o.rows ?? AUDIT_ROWS, size);
     },
-    engineFor: createPolicyEngineCache(compilePolicies),
+    evaluatePool: createEvaluatePool(o.workers ?? 0),
     createPublisher: () => {
       if (!nc) throw new Error('this test publishes nothing');
       return createActivityPublisher(jetstream(nc));
@@ -96,6 +96,7 @@ async function serve(
   };
   const fn = await startWindowFunction(deps);
   t.after(() => fn.close(100));
+  t.after(() => deps.evaluatePool.close());
   return { url: fn.url, nc, registry };
 }
 
@@ -228,4 +229,22 @@ test('/metrics exposes the activity_reindex_* metrics and process metrics', asyn
   assert.match(text, /activity_reindex_window_duration_seconds_count\{source="audit",outcome="completed"\} 1/);
   assert.match(text, /activity_reindex_batch_duration_seconds_bucket/);
   assert.match(text, /process_resident_memory_bytes/);
+});
+
+test('evaluated in this thread or in a worker, a window gives the same reply, stream and metrics', async (t) => {
+  const runs = [];
+  for (const workers of [0, 1]) {
+    const { url, nc, registry } = await serve(t, { nats: true, workers });
+    const { res, body } = await post(url, cloudEventPost(requestedEvent(windowRequest({ job: { uid: `job-w${workers}` } }))));
+    assert.equal(res.status, 200, body);
+    const { durationMs: _, ...data } = WindowCompleted.parse(JSON.parse(body));
+    const stored = (await readStreamMessages(nc!, DEFAULT_STREAM)).map((m) => [m.subject, m.data]);
+    const counters = (await registry.getMetricsAsJSON())
+      .filter((m) => String(m.type) === 'counter' && m.name.startsWith('activity_reindex_'))
+      .map((m) => [m.name, (m.values as { value: number; labels: object }[]).map((v) => [v.labels, v.value])]);
+    runs.push({ data: { ...data, job: undefined }, stored, counters });
+  }
+  assert.equal(runs[0]!.data.errors, 2);
+  assert.equal(runs[0]!.stored.length, 3);
+  assert.deepEqual(runs[1], runs[0]);
 });

@@ -5,17 +5,15 @@ import { Registry } from 'prom-client';
 import { readSourceTimes } from '../../shared/clickhouse/read-source-times.js';
 import { readStoredActivities } from '../../shared/clickhouse/read-stored-activities.js';
 import { readStoredSummaries } from '../../shared/clickhouse/read-stored-summaries.js';
-import { readWindowPages, readWindowTextPages } from '../../shared/clickhouse/read-window.js';
+import { readWindowTextPages } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
 import { createActivityPublisher, type ActivityPublisher } from '../../shared/nats/activity-publisher.js';
 import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
-import { compilePolicies } from '../../shared/policy/policy-engine.js';
 import { createDryRunComparison } from './dry-run-comparison.js';
 import { createEvaluatePool, defaultEvaluateWorkers } from './evaluate-pool.js';
-import { createPolicyEngineCache } from './policy-engine-cache.js';
 import type { WindowDeps } from './window-deps.js';
 
 export interface WindowRuntimeOptions {
@@ -70,18 +68,9 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
   };
   const evaluateWorkers = opts.evaluateWorkers ?? defaultEvaluateWorkers();
   return {
-    ...(evaluateWorkers > 0
-      ? {
-          offload: {
-            readWindowText: (window, pageSize) =>
-              readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
-            pool: createEvaluatePool(evaluateWorkers),
-          },
-        }
-      : {}),
     readWindow: (window, pageSize) =>
-      readWindowPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
-    engineFor: createPolicyEngineCache(compilePolicies),
+      readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
+    evaluatePool: createEvaluatePool(evaluateWorkers),
     compareDryRun: (request) =>
       createDryRunComparison(request.window, {
         readStored: (q) => readStoredActivities(opts.clickhouse, tables, q),

@@ -1,12 +1,25 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { parsePageRows } from '../../shared/clickhouse/read-window.js';
 import type { WindowRequested } from '../../shared/contracts/window-requested.js';
 import type { InputKind } from '../../shared/policy/evaluation-outcome.js';
-import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
+import { compilePolicies } from '../../shared/policy/policy-engine.js';
+import { evaluatePage, type EvaluatedPage, type PageOutput } from './evaluate-page.js';
 import type { PageJob, PageReply } from './evaluate-worker.js';
+import { createPolicyEngineCache } from './policy-engine-cache.js';
 
-/** Evaluates pages (their ClickHouse text) off the main thread. */
+/**
+ * The window's one page evaluator: a page's ClickHouse text in, its rows
+ * parsed, evaluated and (as `output` asks) encoded out. With workers it runs
+ * off the main thread; with none, in it. Same pages, same results.
+ */
 export interface EvaluatePool {
+  /**
+   * Compiles the request's snapshot in this thread (cached per job uid +
+   * generation), so one that does not compile is refused before a row is
+   * read. Throws PolicyCompileError.
+   */
+  check(request: WindowRequested): void;
   evaluate(request: WindowRequested, kind: InputKind, text: string, output: PageOutput): Promise<EvaluatedPage>;
   close(): Promise<void>;
 }
@@ -33,12 +46,27 @@ interface Slot {
 
 /**
  * `size` worker threads, each page to the one with the fewest pages
- * pending. A worker loads TypeScript through tsx whatever way this process
- * did. One that dies fails its pending pages (the window answers 503 and is
- * redelivered) and is replaced when the next page comes. The workers are unref'd: they never keep
- * the process alive.
+ * pending; `size` 0 evaluates in this thread. A worker loads TypeScript
+ * through tsx whatever way this process did. One that dies fails its pending
+ * pages (the window answers 503 and is redelivered) and is replaced when the
+ * next page comes. The workers are unref'd: they never keep the process alive.
  */
 export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePool {
+  const engineFor = createPolicyEngineCache(compilePolicies);
+  const check = (request: WindowRequested) => void engineFor(request);
+  if (size === 0) {
+    let closed = false;
+    return {
+      check,
+      async evaluate(request, kind, text, output) {
+        if (closed) throw new Error('evaluation pool closed');
+        return evaluatePage(engineFor(request), kind, parsePageRows(text), output);
+      },
+      async close() {
+        closed = true;
+      },
+    };
+  }
   let nextId = 1;
   let closed = false;
   const spawn = (): Slot => {
@@ -65,7 +93,7 @@ export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePoo
     worker.on('exit', (code) => fail(new Error(`evaluation worker exited with code ${code}`)));
     return slot;
   };
-  const slots: Slot[] = Array.from({ length: Math.max(1, size) }, spawn);
+  const slots: Slot[] = Array.from({ length: size }, spawn);
   let pendingPages = 0;
   // Idle workers are ended: an instance between jobs holds no threads, and a
   // process whose work is done exits even where a worker would keep it up.
@@ -80,6 +108,7 @@ export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePoo
   idleTimer.unref();
 
   return {
+    check,
     evaluate(request, kind, text, output) {
       if (closed) return Promise.reject(new Error('evaluation pool closed'));
       for (let i = 0; i < slots.length; i++) if (slots[i]!.dead) slots[i] = spawn();

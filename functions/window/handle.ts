@@ -14,12 +14,13 @@ import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
 import { ReindexError } from '../../shared/errors/reindex-error.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
+import type { TextPage } from '../../shared/clickhouse/read-window.js';
+import type { InputKind } from '../../shared/policy/evaluation-outcome.js';
 import { ErrorTally } from './error-tally.js';
-import { evaluatePage, type EvaluatedPage, type PageOutput } from './evaluate-page.js';
-import type { EvaluatePool } from './evaluate-pool.js';
+import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
 import { readAhead } from './read-ahead.js';
 import { createTokenBucket } from './token-bucket.js';
-import type { PolicyEvaluator, WindowDeps } from './window-deps.js';
+import type { WindowDeps } from './window-deps.js';
 
 /**
  * One window: read its rows page by page, evaluate each against the job's
@@ -36,10 +37,10 @@ export async function handle(event: CloudEventV1<unknown>, deps: WindowDeps): Pr
   const request = parseRequest(event.data);
   const { job, window } = request;
   const log = deps.log.child({ reindexJob: job.name, window: window.index, source: window.source });
-  const engine = compile(request, deps);
+  check(request, deps);
   let outcome = 'failed';
   try {
-    const result = await processWindow(request, engine, deps);
+    const result = await processWindow(request, deps);
     const data = WindowCompleted.parse({
       job,
       window: { index: window.index, source: window.source },
@@ -71,7 +72,7 @@ export async function handle(event: CloudEventV1<unknown>, deps: WindowDeps): Pr
   }
 }
 
-async function processWindow(request: WindowRequested, engine: PolicyEvaluator, deps: WindowDeps) {
+async function processWindow(request: WindowRequested, deps: WindowDeps) {
   const { job, window, batchSize, dryRun, rateLimit } = request;
   const now = deps.now ?? Date.now;
   const kind = window.source === 'audit' ? 'audit' : 'event';
@@ -94,10 +95,7 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
   // Read ahead over read + evaluate: the next page is read and evaluated
   // (in a worker when there are some) while this one is published, one
   // page at most waiting.
-  const pages = deps.offload
-    ? evaluatePages(request, deps.offload.readWindowText, deps.offload.pool, kind, output)
-    : evaluateInThread(request, deps.readWindow, engine, kind, output);
-  for await (const page of readAhead(pages)) {
+  for await (const page of readAhead(evaluatePages(request, kind, output, deps))) {
     const pageStarted = now();
     processedEvents += page.rows;
     for (const e of page.errors) {
@@ -141,46 +139,33 @@ async function processWindow(request: WindowRequested, engine: PolicyEvaluator, 
   };
 }
 
-// Pages evaluated by the pool as they are read. A worker's failure is a
-// fault of this instance, not of the window: 503, redelivered.
-async function* evaluatePages(
-  request: WindowRequested,
-  readWindowText: NonNullable<WindowDeps['offload']>['readWindowText'],
-  pool: EvaluatePool,
-  kind: 'audit' | 'event',
-  output: PageOutput,
-): AsyncGenerator<EvaluatedPage> {
-  for await (const page of readPages(request, (window, size) => readWindowText(window, size))) {
-    try {
-      yield await pool.evaluate(request, kind, page.text, output);
-    } catch (err) {
-      throw new UnavailableError(`evaluating ${request.window.source} rows failed: ${(err as Error).message}`, { cause: err });
-    }
-  }
-}
-
-// ClickHouse failures inside a window are the broker's to retry: 503.
-async function* readPages<T>(request: WindowRequested, read: (window: WindowRequested['window'], size: number) => AsyncIterable<T>) {
+// Pages evaluated as they are read. ClickHouse failing, or the evaluator
+// (a worker dying), is a fault of this instance, not of the window: 503,
+// redelivered.
+async function* evaluatePages(request: WindowRequested, kind: InputKind, output: PageOutput, deps: WindowDeps): AsyncGenerator<EvaluatedPage> {
   const { window } = request;
+  const pages = deps.readWindow(window, request.batchSize)[Symbol.asyncIterator]();
   try {
-    yield* read(window, request.batchSize);
-  } catch (err) {
-    if (err instanceof ReindexError) throw err;
-    throw new UnavailableError(`reading ${window.source} rows [${window.from}, ${window.to}) failed: ${(err as Error).message}`, {
-      cause: err,
-    });
+    for (;;) {
+      let next: IteratorResult<TextPage>;
+      try {
+        next = await pages.next();
+      } catch (err) {
+        if (err instanceof ReindexError) throw err;
+        throw new UnavailableError(`reading ${window.source} rows [${window.from}, ${window.to}) failed: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+      if (next.done) return;
+      try {
+        yield await deps.evaluatePool.evaluate(request, kind, next.value.text, output);
+      } catch (err) {
+        throw new UnavailableError(`evaluating ${window.source} rows failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  } finally {
+    await pages.return?.();
   }
-}
-
-// Pages evaluated in this thread, as a worker would (a pool of size zero).
-async function* evaluateInThread(
-  request: WindowRequested,
-  readWindow: WindowDeps['readWindow'],
-  engine: PolicyEvaluator,
-  kind: 'audit' | 'event',
-  output: PageOutput,
-): AsyncGenerator<EvaluatedPage> {
-  for await (const rows of readPages(request, readWindow)) yield evaluatePage(engine, kind, rows, output);
 }
 
 function parseRequest(data: unknown): WindowRequested {
@@ -200,9 +185,9 @@ function parseJson(text: string): unknown {
 
 // The controller compiles the snapshot before emitting anything, so a
 // compile error here is a bad event, not a transient fault: 400, no retry.
-function compile(request: WindowRequested, deps: WindowDeps): PolicyEvaluator {
+function check(request: WindowRequested, deps: WindowDeps): void {
   try {
-    return deps.engineFor(request);
+    deps.evaluatePool.check(request);
   } catch (err) {
     if (err instanceof ReindexError) throw err;
     throw new InvalidEventError(`policy snapshot of ReindexJob ${request.job.name} does not compile: ${(err as Error).message}`, {

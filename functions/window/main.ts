@@ -71,7 +71,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     await server.close(config.SHUTDOWN_GRACE_MS);
     await nc.drain().catch(() => undefined);
     await clickhouse.close();
-    await deps.offload?.pool.close();
+    await deps.evaluatePool.close();
     log.info('Stopped window function');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));

@@ -1,6 +1,5 @@
 import type { Registry } from 'prom-client';
 import type { Activity } from '../../shared/api/activity.js';
-import type { SourceRow } from '../../shared/clickhouse/source-row.js';
 import type { WindowDryRun } from '../../shared/contracts/window-completed.js';
 import type { WindowRequested, WindowSpec } from '../../shared/contracts/window-requested.js';
 import type { Logger } from '../../shared/log.js';
@@ -31,10 +30,13 @@ export interface Readiness {
 }
 
 export type WindowDeps = {
-  /** Pages of the window's rows in (timestamp, id) order; throws when ClickHouse does not answer. */
-  readWindow: (window: WindowSpec, pageSize: number) => AsyncIterable<SourceRow[]>;
-  /** The compiled policy snapshot of the window's job (cached per job uid + generation). */
-  engineFor: (request: WindowRequested) => PolicyEvaluator;
+  /**
+   * Pages of the window's rows in (timestamp, id) order, as ClickHouse sent
+   * them (see readWindowTextPages); throws when ClickHouse does not answer.
+   */
+  readWindow: (window: WindowSpec, pageSize: number) => AsyncIterable<TextPage>;
+  /** Parses, evaluates and encodes each page: worker threads, or (size 0) this thread. */
+  evaluatePool: EvaluatePool;
   /** A fresh publisher per window: its counts are the window's. */
   createPublisher: () => ActivityPublisher;
   /**
@@ -45,15 +47,6 @@ export type WindowDeps = {
   maxMessageBytes?: number;
   /** Optional seam for the dry-run report; without it a dry run only counts. */
   compareDryRun?: (request: WindowRequested) => DryRunComparison;
-  /**
-   * Optional: pages read unparsed and evaluated (parsed, evaluated, encoded)
-   * by worker threads, so the main thread only reads and publishes. Without
-   * it, `readWindow` and `engineFor` do it all in-thread.
-   */
-  offload?: {
-    readWindowText: (window: WindowSpec, pageSize: number) => AsyncIterable<TextPage>;
-    pool: EvaluatePool;
-  };
   ready: () => Promise<Readiness>;
   metrics: WindowMetrics;
   registry: Registry;
