@@ -1,5 +1,6 @@
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import type { TimeRange } from './job-plan.js';
+import type { JobPolicy } from '../shared/api/reindex-job.js';
 
 /** One window to send, with its share of the job's rateLimit (events/s). */
 export interface WindowEmission {
@@ -10,7 +11,7 @@ export interface WindowEmission {
 /** What `decide` asks the shell to do for one job, in order. */
 export type Action =
   /** End the job Failed with a message naming the problem. */
-  | { type: 'fail'; reason: string; message: string }
+  | { type: 'fail'; reason: string; message: string; policies?: JobPolicy[] }
   /** Stay Pending, saying what the job waits for. */
   | { type: 'wait'; message: string }
   /** Snapshot policies and discovery, plan windows, store the plan. */

@@ -1,4 +1,5 @@
 import type { DiscoveryTable } from '../shared/api/activity-policy.js';
+import type { JobPolicy } from '../shared/api/reindex-job.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
 import type { FixedSpec } from './fixed-spec.js';
 
@@ -19,6 +20,8 @@ export interface JobPlan {
   windows: WindowSpec[];
   totalEvents: number;
   policies: PolicySnapshot[];
+  /** Policies the selector matched but left out (not Ready), with why: status.policies names them. */
+  skippedPolicies?: JobPolicy[];
   discovery: DiscoveryTable;
   /** timeRange, policySelector, batchSize and dryRun as the job started: every window carries these, whatever the spec says later. */
   fixedSpec: FixedSpec;

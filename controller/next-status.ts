@@ -28,6 +28,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         phase: 'Failed',
         message: action.message,
         completedAt: now,
+        ...(action.policies?.length ? { policies: action.policies } : {}),
         observedGeneration: ctx.generation,
         conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: action.reason, message: action.message, observedGeneration: ctx.generation }, ctx.now),
       };
@@ -57,7 +58,10 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         observedGeneration: ctx.generation,
         resolvedTimeRange: plan.resolvedTimeRange,
         timeRange: `${plan.resolvedTimeRange.startTime}/${plan.resolvedTimeRange.endTime}`,
-        policies: plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
+        policies: [
+          ...plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
+          ...(plan.skippedPolicies ?? []),
+        ],
         windows: { total: plan.windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
         progress: zeroProgress(plan.totalEvents, plan.windows.length),
         conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message, observedGeneration: ctx.generation }, ctx.now),

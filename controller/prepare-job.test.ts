@@ -12,11 +12,19 @@ const job = (selector?: ReindexJob['spec']['policySelector']): ReindexJob => ({
   metadata: { name: 'j', uid: 'uid-j', generation: 1 },
   spec: { timeRange: range, policySelector: selector },
 });
+const readiness = (status: 'True' | 'False', reason = 'Compiled', message = '') => ({
+  conditions: [{ type: 'Ready', status, reason, message, lastTransitionTime: '2026-01-01T00:00:00Z' }],
+});
 const policy = (name: string, match = "audit.verb == 'update'", labels?: Record<string, string>): ActivityPolicy => ({
   apiVersion: 'activity.miloapis.com/v1alpha1',
   kind: 'ActivityPolicy',
   metadata: { name, resourceVersion: '7', labels },
   spec: { resource: { apiGroup: 'apps', kind: 'Deployment' }, auditRules: [{ name: 'updated', match, summary: 'updated' }] },
+  status: readiness('True'),
+});
+const notReady = (name: string, labels?: Record<string, string>): ActivityPolicy => ({
+  ...policy(name, undefined, labels),
+  status: readiness('False', 'InvalidResource', 'kind Widget not found'),
 });
 const deps = (policies: ActivityPolicy[]): PrepareDeps => ({
   listPolicies: async () => policies,
@@ -75,4 +83,35 @@ test('fails naming the sizes when the plan would not fit its ConfigMap', async (
   assert.equal(prepared.ok, false);
   assert.equal(!prepared.ok && prepared.reason, 'PlanTooLarge');
   assert.match(!prepared.ok ? prepared.message : '', /window plan too large: 10000 windows .* need \d+ KiB, over the 900 KiB a plan ConfigMap may hold/);
+});
+
+test('uses only Ready policies and names the ones left out, with why', async () => {
+  const unconditioned = { ...policy('b'), status: undefined };
+  const prepared = await prepareJob(job(), range, deps([policy('a'), unconditioned, notReady('c'), policy('d')]));
+  assert.ok(prepared.ok);
+  assert.deepEqual(prepared.plan.policies.map((p) => p.metadata.name), ['a', 'd']);
+  assert.deepEqual(prepared.plan.skippedPolicies, [
+    { name: 'b', resourceVersion: '7', skipped: 'not Ready: no Ready condition (the Activity controller has not accepted it)' },
+    { name: 'c', resourceVersion: '7', skipped: 'not Ready: Ready=False (InvalidResource): kind Widget not found' },
+  ]);
+});
+
+test('a named policy that is not Ready is left out, not used', async () => {
+  const prepared = await prepareJob(job({ names: ['a', 'c'] }), range, deps([policy('a'), notReady('c')]));
+  assert.ok(prepared.ok);
+  assert.deepEqual(prepared.plan.policies.map((p) => p.metadata.name), ['a']);
+  assert.deepEqual(prepared.plan.skippedPolicies?.map((p) => p.name), ['c']);
+});
+
+test('fails at once when the selector matches no Ready policy, naming those left out', async () => {
+  const none = await prepareJob(job({ matchLabels: { team: 'nobody' } }), range, deps([policy('a', undefined, { team: 'x' })]));
+  assert.equal(none.ok, false);
+  assert.equal(!none.ok && none.reason, 'NoReadyPolicy');
+  assert.equal(!none.ok && none.message, 'policySelector matched no Ready ActivityPolicy');
+  const onlyBroken = await prepareJob(job({ matchLabels: { team: 'x' } }), range, deps([notReady('c', { team: 'x' }), policy('a')]));
+  assert.equal(onlyBroken.ok, false);
+  assert.match(!onlyBroken.ok ? onlyBroken.message : '', /^policySelector matched no Ready ActivityPolicy \(left out: c: not Ready: Ready=False/);
+  assert.deepEqual(!onlyBroken.ok && onlyBroken.policies?.map((p) => p.name), ['c']);
+  const empty = await prepareJob(job(), range, deps([]));
+  assert.equal(!empty.ok && empty.reason, 'NoReadyPolicy');
 });

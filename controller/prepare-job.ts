@@ -1,5 +1,5 @@
 import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-policy.js';
-import type { ReindexJob } from '../shared/api/reindex-job.js';
+import type { JobPolicy, ReindexJob } from '../shared/api/reindex-job.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
 import { fixedSpecOf } from './fixed-spec.js';
 import type { JobPlan, TimeRange } from './job-plan.js';
@@ -17,16 +17,17 @@ export interface PrepareDeps {
   planWindows: (range: TimeRange, settings: JobSettings) => Promise<WindowSpec[]>;
 }
 
-export type Preparation = { ok: true; plan: JobPlan } | { ok: false; reason: string; message: string };
+export type Preparation = { ok: true; plan: JobPlan } | { ok: false; reason: string; message: string; policies?: JobPolicy[] };
 
 /**
- * Everything a job needs before its first window: the policy snapshot (fail
- * early on a missing name or a rule that does not compile), the discovery
+ * Everything a job needs before its first window: the policy snapshot of
+ * the Ready policies (fail early on a missing name, no Ready policy, or a
+ * rule that does not compile), the discovery
  * table, and the windows planned from ClickHouse counts.
  */
 export async function prepareJob(job: ReindexJob, range: TimeRange, deps: PrepareDeps): Promise<Preparation> {
   const selection = selectPolicies(await deps.listPolicies(), job.spec.policySelector);
-  if (!selection.ok) return { ok: false, reason: 'PolicyNotFound', message: selection.message };
+  if (!selection.ok) return { ok: false, reason: selection.reason, message: selection.message, policies: selection.skipped };
   const policies = selection.policies.map(snapshotOf);
   const discovery = await deps.discoveryTable();
   try {
@@ -41,6 +42,7 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
     windows,
     totalEvents: windows.reduce((sum, w) => sum + w.expectedEvents, 0),
     policies,
+    skippedPolicies: selection.skipped,
     discovery,
     fixedSpec: fixedSpecOf(job.spec),
   };

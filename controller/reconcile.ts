@@ -54,7 +54,7 @@ async function perform(action: Action, job: ReindexJob, plan: JobPlan | undefine
   switch (action.type) {
     case 'prepare': {
       const prepared = await deps.prepare(job, action.resolvedTimeRange);
-      if (!prepared.ok) return perform({ type: 'fail', reason: prepared.reason, message: prepared.message }, job, plan, deps, log);
+      if (!prepared.ok) return perform({ type: 'fail', reason: prepared.reason, message: prepared.message, policies: prepared.policies }, job, plan, deps, log);
       await deps.plans.save(job, prepared.plan);
       log.info({ windows: prepared.plan.windows.length, events: prepared.plan.totalEvents }, 'Planned ReindexJob windows');
       return { requeueAfterMs: 0 }; // the next pass sees the plan and starts

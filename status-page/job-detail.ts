@@ -1,4 +1,4 @@
-import { TERMINAL_PHASES, type Condition, type DryRunReport, type ErrorSample, type ReindexJob } from '../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type Condition, type DryRunReport, type ErrorSample, type JobPolicy, type ReindexJob } from '../shared/api/reindex-job.js';
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import { failureReasons } from './failure-reasons.js';
 import type { JobEvent } from './job-source.js';
@@ -11,7 +11,7 @@ import { windowStrips, type WindowStrip } from './window-strips.js';
 export interface JobDetail extends JobSummary {
   uid?: string;
   spec: ReindexJob['spec'];
-  policies: { name: string; resourceVersion: string }[];
+  policies: JobPolicy[];
   strips: WindowStrip[];
   /** Whether in-flight windows are known; if not, they show as pending. */
   tracksInFlight: boolean;

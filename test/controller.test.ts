@@ -352,6 +352,16 @@ test('a policy that does not compile fails the job naming policy and rule, befor
   assert.deepEqual(broker.indexes('uncompilable'), []);
 });
 
+test('a selector that matches no Ready policy fails the job at once, naming the policy left out', async (t) => {
+  await controllerFor(t, ['nothing-ready']);
+  await createPolicy('not-ready', undefined, { ready: 'False', labels: { team: 'storage' } });
+  await createJob('nothing-ready', { ...spec(range(0, 1)), policySelector: { matchLabels: { team: 'storage' } } });
+  const status = (await waitPhase('nothing-ready', 'Failed')).status!;
+  assert.match(status.message ?? '', /^policySelector matched no Ready ActivityPolicy \(left out: not-ready: not Ready: Ready=False \(InvalidCEL\)/);
+  assert.deepEqual(status.policies?.map((p) => [p.name, /^not Ready/.test(p.skipped ?? '')]), [['not-ready', true]]);
+  assert.deepEqual(broker.indexes('nothing-ready'), []);
+});
+
 test('flipping dryRun mid-job is ignored and said so: every window keeps the value the job started with', async (t) => {
   const phases = await recordPhases();
   t.after(() => phases.stop());
@@ -441,18 +451,19 @@ function k8sEvent(uid: string, at: string) {
   };
 }
 
+/** An ActivityPolicy as the Activity system's controller leaves it: Ready=True unless told otherwise. */
 async function createPolicy(
   name = 'deployments',
   auditRule = { name: 'updated', match: "audit.verb == 'update'", summary: '{{ actor }} updated deployment {{ audit.objectRef.name }}' },
+  { ready = 'True', labels }: { ready?: 'True' | 'False'; labels?: Record<string, string> } = {},
 ): Promise<void> {
+  const ref = { group: GROUP, version: VERSION, plural: 'activitypolicies' };
   await custom.createClusterCustomObject({
-    group: GROUP,
-    version: VERSION,
-    plural: 'activitypolicies',
+    ...ref,
     body: {
       apiVersion: `${GROUP}/${VERSION}`,
       kind: 'ActivityPolicy',
-      metadata: { name },
+      metadata: { name, labels },
       spec: {
         resource: { apiGroup: 'apps', kind: 'Deployment' },
         auditRules: [auditRule],
@@ -460,4 +471,6 @@ async function createPolicy(
       },
     },
   });
+  const condition = { type: 'Ready', status: ready, reason: ready === 'True' ? 'Compiled' : 'InvalidCEL', message: ready === 'True' ? '' : 'rule updated does not compile', lastTransitionTime: new Date().toISOString() };
+  await custom.patchClusterCustomObjectStatus({ ...ref, name, body: { status: { conditions: [condition] } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
 }

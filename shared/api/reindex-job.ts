@@ -79,7 +79,8 @@ export interface ReindexJobStatus {
   completedAt?: string;
   conditions?: Condition[];
   resolvedTimeRange?: { startTime: string; endTime: string };
-  policies?: { name: string; resourceVersion: string }[];
+  /** The policies the selector matched: each used by every window, or, with `skipped`, left out and why. */
+  policies?: JobPolicy[];
   windows?: {
     total: number;
     completed: number;
@@ -95,6 +96,13 @@ export interface ReindexJobStatus {
   estimatedCompletionTime?: string;
   errorSamples?: ErrorSample[];
   dryRunReport?: DryRunReport;
+}
+
+export interface JobPolicy {
+  name: string;
+  resourceVersion: string;
+  /** Why the policy was left out (not Ready); absent for the policies every window uses. */
+  skipped?: string;
 }
 
 export interface ObjectMeta {

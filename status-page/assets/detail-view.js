@@ -5,6 +5,13 @@ import { sparkline } from './sparkline.js';
 import { table } from './tables.js';
 import { legend, WindowStrips } from './window-strip.js';
 
+// The policies every window used, by name; before the job starts none are known yet.
+const policiesUsed = (policies) => {
+  const used = policies.filter((p) => !p.skipped).map((p) => p.name);
+  return used.length ? used.join(', ') : 'none';
+};
+const skippedPolicies = (policies) => policies.filter((p) => p.skipped).map((p) => `${p.name}: ${p.skipped}`);
+
 const card = (title, id, ...body) => h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), body);
 
 /** One job's page: built once, then refreshed in place on every poll. */
@@ -86,7 +93,8 @@ export class DetailView {
         stat('Age', age(job.createdAt, now)),
         stat('Windows', job.windows ? `${job.windows.completed} / ${job.windows.total}` : '—'),
         stat('Time range', `${formatTime(job.timeRange.startTime, { seconds: false })} → ${formatTime(job.timeRange.endTime, { seconds: false })}`, { class: 'wide range' }),
-        stat('Policies', job.policies.length ? job.policies.map((x) => x.name).join(', ') : 'all', { class: 'wide' }),
+        stat('Policies', policiesUsed(job.policies), { class: 'wide policies' }),
+        ...skippedPolicies(job.policies).map((text) => stat('Left out', text, { class: 'wide skipped' })),
       )].filter(Boolean),
     );
   }
