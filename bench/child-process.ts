@@ -8,10 +8,19 @@ export interface ChildOptions {
   nodeFlags?: string[];
 }
 
-/** Starts a TypeScript file of this folder (or any path) as a node child through tsx; stdout piped, stderr piped. */
+// Compiled (dist/, `npm run bench`), this module's siblings are .js files
+// too; from the sources (the tests) they are TypeScript, loaded by tsx.
+const COMPILED = import.meta.url.endsWith('.js');
+
+/**
+ * Starts a TypeScript file of this folder (or any path) as a node child:
+ * its compiled .js beside it when this module is compiled, else the .ts
+ * through tsx. stdout piped, stderr piped.
+ */
 export function spawnTs(file: string | URL, args: string[] = [], opts: ChildOptions = {}): ChildProcess {
-  const path = typeof file === 'string' ? file : fileURLToPath(file);
-  return spawn(process.execPath, [...(opts.nodeFlags ?? []), '--import', 'tsx', path, ...args], {
+  const source = typeof file === 'string' ? file : fileURLToPath(file);
+  const entry = COMPILED ? [source.replace(/\.ts$/, '.js')] : ['--import', 'tsx', source];
+  return spawn(process.execPath, [...(opts.nodeFlags ?? []), ...entry, ...args], {
     env: { ...process.env, ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

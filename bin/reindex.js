@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-// The CLI is TypeScript run through tsx's loader: no build step between a
-// checkout and `npm start`, and the same sources the tests exercise.
-import { register } from 'tsx/esm/api';
+import { loadEntry } from './entry.js';
 
-register();
-const { main } = await import('../cli/main.ts');
+const { main } = await loadEntry('cli/main');
 process.exitCode = await main(process.argv);

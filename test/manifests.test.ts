@@ -49,13 +49,15 @@ const ofKind = (kind: string) => all.filter(({ doc }) => doc.kind === kind).map(
 const knativeServices = ofKind('Service').filter((s) => s.apiVersion === 'serving.knative.dev/v1');
 const crdOf = (plural: string) => ofKind('CustomResourceDefinition').find((c) => c.spec.names.plural === plural);
 
-// The workloads and the entry point each runs from the one image.
+// The workloads and the entry point (its TypeScript source) each runs,
+// compiled, from the one image.
 const ENTRY_POINTS: Record<string, string> = {
   'reindex-window': 'functions/window/main.ts',
   'reindex-aggregator': 'functions/aggregator/main.ts',
   'reindex-controller': 'controller/main.ts',
   'reindex-status-page': 'status-page/main.ts',
 };
+const compiled = (entry: string) => `dist/${entry.replace(/\.ts$/, '.js')}`;
 
 test('every manifest in the kustomization validates against its upstream schema', () => {
   assert.ok(all.length > 10, 'the kustomization renders the deployables');
@@ -277,20 +279,24 @@ test('each workload runs its entry point from the one image', () => {
   for (const [name, entry] of Object.entries(ENTRY_POINTS)) {
     const container = containerOf(name);
     images.add(container.image);
-    assert.deepEqual(container.args, [entry], `${name} runs ${entry}`);
-    assert.equal(container.command, undefined, `${name} keeps the image's node --import tsx entrypoint`);
+    assert.deepEqual(container.args, [compiled(entry)], `${name} runs ${compiled(entry)}`);
+    assert.equal(container.command, undefined, `${name} keeps the image's node entrypoint`);
   }
   assert.deepEqual([...images], ['activity-reindex']);
   const k = loadYamlFile(join(KNATIVE_DIR, 'kustomization.yaml'))[0] as any;
   assert.ok(k.images.some((i: any) => i.name === 'activity-reindex' && i.newName), 'the kustomization pins the image');
 });
 
-test('the entry points exist and ship in the image', (t) => {
+test('the entry points exist and their sources reach the image build', (t) => {
   const missing = Object.values(ENTRY_POINTS).filter((entry) => !existsSync(join(ROOT, entry)));
   if (missing.length > 0) return t.skip(`not written yet: ${missing.join(', ')}`);
   const ignore = readFileSync(join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
   for (const entry of [...Object.values(ENTRY_POINTS), 'bin/reindex.js']) {
-    assert.ok(ignore.includes(`!${entry.split('/')[0]}`), `.dockerignore lets ${entry} into the image`);
+    assert.ok(ignore.includes(`!${entry.split('/')[0]}`), `.dockerignore lets ${entry} into the build`);
+  }
+  const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
+  for (const entry of Object.values(ENTRY_POINTS)) {
+    assert.ok(build.include.includes(`${entry.split('/')[0]}/**/*.ts`), `npm run build compiles ${entry}`);
   }
 });
 
@@ -300,16 +306,22 @@ test('the Dockerfile builds a non-root image from locked production dependencies
   const froms = instructions.filter((l) => l.startsWith('FROM '));
   for (const from of froms) assert.match(from, /^FROM node:\$\{NODE_VERSION\}-slim/);
   assert.match(dockerfile, /^ARG NODE_VERSION=(20|22)$/m);
-  assert.match(dockerfile, /^RUN npm ci --omit=dev\b/m);
+  assert.match(dockerfile, /^RUN npm ci --omit=dev --ignore-scripts\b/m);
+  assert.match(dockerfile, /^RUN npm run build\b/m);
   const lastUser = instructions.filter((l) => l.startsWith('USER ')).at(-1);
   assert.equal(lastUser, 'USER node');
   // USER comes after the last COPY/RUN of the final stage, so nothing the app runs as can rewrite it.
   const finalStage = instructions.slice(instructions.lastIndexOf(froms.at(-1)!));
   assert.ok(finalStage.indexOf('USER node') > Math.max(...finalStage.map((l, i) => (/^(COPY|RUN) /.test(l) ? i : -1))));
-  assert.match(dockerfile, /^ENTRYPOINT \["node", "--import", "tsx"\]$/m);
+  assert.match(dockerfile, /^ENTRYPOINT \["node"\]$/m);
   assert.match(dockerfile, /^CMD \["bin\/reindex\.js"/m);
+  // The final stage takes compiled JavaScript only: no sources, tests or stand-ins.
+  const copies = finalStage.filter((l) => l.startsWith('COPY ')).map((l) => l.replace(/^COPY (--from=\S+ )?/, '').split(' ')[0]);
+  assert.deepEqual(copies.sort(), ['/app/dist', '/app/node_modules', 'bin', 'package.json']);
+  assert.match(dockerfile, /rm -rf dist\/local dist\/bench\b/);
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
-  assert.ok(pkg.dependencies.tsx, 'tsx is a runtime dependency, so npm ci --omit=dev keeps it');
+  assert.equal(pkg.dependencies.tsx, undefined, 'production runs compiled JavaScript: tsx is a dev dependency');
+  assert.ok(pkg.devDependencies.tsx);
   assert.ok(existsSync(join(ROOT, 'package-lock.json')), 'npm ci needs the lockfile');
 });
 

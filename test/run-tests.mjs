@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Runs every *.test.ts in the project with node's own test runner (through
 // tsx), each file in its own process: chDB binds one data directory per
-// process, so files never share an engine.
+// process, so files never share an engine. REINDEX_FROM_SOURCE=1 makes
+// bin/reindex.js, when a test starts it, run the TypeScript sources too,
+// never a stale dist/ (see bin/entry.js).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -30,6 +32,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-timeout=240000', ...files],
-  { cwd: root, stdio: 'inherit' },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, REINDEX_FROM_SOURCE: '1' } },
 );
 process.exit(result.status ?? 1);

@@ -1,6 +1,3 @@
-import { benchJson, formatBench } from '../../bench/bench-result.js';
-import { runBench } from '../../bench/run-bench.js';
-import { natsServerAvailable } from '../../local/nats-server.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
 
@@ -39,6 +36,12 @@ export const registerBench: RegisterCommand = (program) => {
       const batchSize = positiveInt('--batch-size', opts.batchSize, 100_000);
       const parallelism = positiveInt('--parallelism', opts.parallelism, 256);
       const rounds = positiveInt('--rounds', opts.rounds, 20);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ benchJson, formatBench }, { runBench }, { natsServerAvailable }] = await Promise.all([
+        import('../../bench/bench-result.js'),
+        import('../../bench/run-bench.js'),
+        import('../../local/nats-server.js'),
+      ]);
       if (!natsServerAvailable()) throw new Error('reindex bench needs nats-server on PATH (or NATS_SERVER_BIN)');
       const result = await runBench({
         events,

@@ -1,6 +1,3 @@
-import { runMigrations } from '../../migrations/run-migrations.js';
-import { createClickHouseClient } from '../../shared/clickhouse/create-clickhouse-client.js';
-import { loadDemoData } from '../../shared/demo/load-demo-data.js';
 import { globalOptions } from '../global-options.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
@@ -28,6 +25,12 @@ export const registerDemoData: RegisterCommand = (program) => {
       if (!(days > 0 && days <= 60)) throw new UsageError(`--days must be in (0, 60], got ${opts.days}`);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${opts.seed}`);
       const g = globalOptions(command);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ runMigrations }, { createClickHouseClient }, { loadDemoData }] = await Promise.all([
+        import('../../migrations/run-migrations.js'),
+        import('../../shared/clickhouse/create-clickhouse-client.js'),
+        import('../../shared/demo/load-demo-data.js'),
+      ]);
       const client = createClickHouseClient({
         url: g.clickhouseUrl, user: g.clickhouseUser, password: g.clickhousePassword, database: g.clickhouseDatabase, dataDir: g.dataDir,
       });

@@ -1,8 +1,5 @@
 import type { ReindexJobSpec } from '../../shared/api/reindex-job.js';
-import { demoPolicies } from '../../shared/demo/demo-policies.js';
-import { ensureDemoData } from '../ensure-demo-data.js';
 import { globalOptions } from '../global-options.js';
-import { runLocalJobCommand } from '../run-local-job-command.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
 
@@ -32,6 +29,12 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
       if (!Number.isInteger(events) || events < 1) throw new UsageError(`--events must be a positive integer, got ${opts.events}`);
       if (!(days > 0 && days <= 60)) throw new UsageError(`--days must be in (0, 60], got ${opts.days}`);
       const g = globalOptions(command);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ demoPolicies }, { ensureDemoData }, { runLocalJobCommand }] = await Promise.all([
+        import('../../shared/demo/demo-policies.js'),
+        import('../ensure-demo-data.js'),
+        import('../run-local-job-command.js'),
+      ]);
       let spec: ReindexJobSpec | undefined;
       const code = await runLocalJobCommand(g, {
         name: `demo-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '').toLowerCase()}`,

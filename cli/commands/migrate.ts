@@ -1,5 +1,3 @@
-import { runMigrations } from '../../migrations/run-migrations.js';
-import { createClickHouseClient } from '../../shared/clickhouse/create-clickhouse-client.js';
 import { globalOptions } from '../global-options.js';
 import type { RegisterCommand } from './command.js';
 
@@ -11,6 +9,11 @@ export const registerMigrate: RegisterCommand = (program) => {
     .option('--cluster <name>', 'render ON CLUSTER <name> and Replicated engines')
     .action(async (opts: { cluster?: string }, command) => {
       const g = globalOptions(command);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ runMigrations }, { createClickHouseClient }] = await Promise.all([
+        import('../../migrations/run-migrations.js'),
+        import('../../shared/clickhouse/create-clickhouse-client.js'),
+      ]);
       const client = createClickHouseClient({
         url: g.clickhouseUrl, user: g.clickhouseUser, password: g.clickhousePassword, database: g.clickhouseDatabase, dataDir: g.dataDir,
       });

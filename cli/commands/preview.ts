@@ -1,9 +1,5 @@
 import { stat } from 'node:fs/promises';
 import type { EvaluationOutcome } from '../../shared/policy/evaluation-outcome.js';
-import { inputKindOf } from '../../shared/policy/input-kind.js';
-import { loadPolicyFiles } from '../../shared/policy/load-policy-files.js';
-import { parseInputs } from '../../shared/policy/parse-input-file.js';
-import { compilePolicies } from '../../shared/policy/policy-engine.js';
 import { readArgFile } from '../read-arg-file.js';
 import { readDiscoveryFile } from '../discovery-file.js';
 import { UsageError } from '../usage-error.js';
@@ -48,6 +44,13 @@ export const registerPreview: RegisterCommand = (program) => {
         });
       }
       const inputText = await readArgFile('--input', opts.input);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ inputKindOf }, { loadPolicyFiles }, { parseInputs }, { compilePolicies }] = await Promise.all([
+        import('../../shared/policy/input-kind.js'),
+        import('../../shared/policy/load-policy-files.js'),
+        import('../../shared/policy/parse-input-file.js'),
+        import('../../shared/policy/policy-engine.js'),
+      ]);
       const engine = compilePolicies(await loadPolicyFiles(opts.policy), discovery);
       let inputs: unknown[];
       try {

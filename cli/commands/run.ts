@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
 import { REINDEXJOB_KIND, type ReindexJobSpec } from '../../shared/api/reindex-job.js';
-import { loadPolicyFiles } from '../../shared/policy/load-policy-files.js';
 import { readDiscoveryFile } from '../discovery-file.js';
 import { globalOptions } from '../global-options.js';
-import { runLocalJobCommand } from '../run-local-job-command.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
 
@@ -26,6 +23,13 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     .option('--json', 'print one JSON object with the result on stdout', false)
     .action(async (opts: RunOptions, command) => {
       const job = await readJobFile(opts.file);
+      // Loaded when the command runs, not at start: `reindex --help` and the
+      // other commands never pay for the local stack, and the image, which
+      // leaves local/ out, still starts every command it holds.
+      const [{ loadPolicyFiles }, { runLocalJobCommand }] = await Promise.all([
+        import('../../shared/policy/load-policy-files.js'),
+        import('../run-local-job-command.js'),
+      ]);
       const policies = await loadPolicyFiles(opts.policies);
       if (policies.length === 0) throw new UsageError(`--policies ${opts.policies.join(' ')}: no ActivityPolicy found`);
       const discovery = opts.discovery ? await readDiscoveryFile(opts.discovery) : undefined;
@@ -42,6 +46,7 @@ async function readJobFile(path: string): Promise<{ name: string; spec: ReindexJ
     throw new UsageError(`-f ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let doc: { kind?: unknown; metadata?: { name?: unknown }; spec?: unknown };
+  const { parse } = await import('yaml');
   try {
     doc = parse(text) ?? {};
   } catch (err) {

@@ -1,14 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { stringify } from 'yaml';
-import { demoPolicies } from '../../shared/demo/demo-policies.js';
-import { createLogger } from '../../shared/log.js';
-import { runMigrations } from '../../migrations/run-migrations.js';
-import { applyReadyPolicies } from '../../local/apply-ready-policies.js';
-import { startLocalStack } from '../../local/local-stack.js';
-import { ensureDemoData } from '../ensure-demo-data.js';
 import { globalOptions } from '../global-options.js';
-import { openClickHouse } from '../open-clickhouse.js';
 import { UsageError } from '../usage-error.js';
 import type { RegisterCommand } from './command.js';
 
@@ -19,16 +11,16 @@ interface UpOptions {
 }
 
 /** A kubeconfig kubectl and client-node read: one cluster, no credentials (the local API server has no auth). */
-export function localKubeconfig(server: string): string {
+export function localKubeconfig(server: string): object {
   const name = 'reindex-local';
-  return stringify({
+  return {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name, cluster: { server } }],
     users: [{ name, user: {} }],
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
-  });
+  };
 }
 
 /**
@@ -48,6 +40,18 @@ export const registerUp: RegisterCommand = (program, setExitCode) => {
       if (!Number.isInteger(events) || events < 1) throw new UsageError(`--events must be a positive integer, got ${opts.events}`);
       if (!(days > 0 && days <= 60)) throw new UsageError(`--days must be in (0, 60], got ${opts.days}`);
       const g = globalOptions(command);
+      // Loaded when the command runs, not at start (see run.ts).
+      const [{ stringify }, { demoPolicies }, { createLogger }, { runMigrations }, { applyReadyPolicies }, { startLocalStack }, { ensureDemoData }, { openClickHouse }] =
+        await Promise.all([
+          import('yaml'),
+          import('../../shared/demo/demo-policies.js'),
+          import('../../shared/log.js'),
+          import('../../migrations/run-migrations.js'),
+          import('../../local/apply-ready-policies.js'),
+          import('../../local/local-stack.js'),
+          import('../ensure-demo-data.js'),
+          import('../open-clickhouse.js'),
+        ]);
       const log = createLogger('reindex', g.verbose ? 'debug' : 'warn');
       const clickhouse = openClickHouse(g);
       try {
@@ -58,7 +62,7 @@ export const registerUp: RegisterCommand = (program, setExitCode) => {
           await applyReadyPolicies(stack.kubeConfig, demoPolicies);
           const kubeconfig = resolve(g.dataDir, 'kubeconfig');
           await mkdir(g.dataDir, { recursive: true });
-          await writeFile(kubeconfig, localKubeconfig(stack.kube.url), { mode: 0o600 });
+          await writeFile(kubeconfig, stringify(localKubeconfig(stack.kube.url)), { mode: 0o600 });
           // Registered before announcing readiness, so a signal sent as soon as the line is read is not lost.
           const stopped = new Promise<string>((ok) => {
             process.once('SIGINT', () => ok('SIGINT'));

@@ -24,7 +24,11 @@ export interface EvaluatePool {
   close(): Promise<void>;
 }
 
-const WORKER = new URL('./evaluate-worker-entry.mjs', import.meta.url);
+// Compiled (dist/), the worker is plain JavaScript; from the sources (tests),
+// a small entry registers tsx in the worker thread first.
+const WORKER = import.meta.url.endsWith('.ts')
+  ? new URL('./evaluate-worker-entry.mjs', import.meta.url)
+  : new URL('./evaluate-worker.js', import.meta.url);
 /** Snapshots (job uid + generation) each worker keeps compiled, as policy-engine-cache.ts does in-thread. */
 const MAX_SNAPSHOTS = 16;
 
@@ -46,10 +50,11 @@ interface Slot {
 
 /**
  * `size` worker threads, each page to the one with the fewest pages
- * pending; `size` 0 evaluates in this thread. A worker loads TypeScript
- * through tsx whatever way this process did. One that dies fails its pending
- * pages (the window answers 503 and is redelivered) and is replaced when the
- * next page comes. The workers are unref'd: they never keep the process alive.
+ * pending; `size` 0 evaluates in this thread. A worker runs the same kind of
+ * module as this one: compiled JavaScript, or TypeScript through tsx. One
+ * that dies fails its pending pages (the window answers 503 and is
+ * redelivered) and is replaced when the next page comes. The workers are
+ * unref'd: they never keep the process alive.
  */
 export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePool {
   const engineFor = createPolicyEngineCache(compilePolicies);
