@@ -11,15 +11,20 @@ interface PreviewOptions {
   discovery?: string;
 }
 
-/** The line printed for one input: only the keys that apply to its outcome. */
+/**
+ * The line printed for one input: only the keys that apply to its outcome,
+ * and the errors a re-index would count on the way (e.g. an event rule whose
+ * match failed before another matched).
+ */
 export function previewLine(o: EvaluationOutcome): Record<string, unknown> {
+  const errors = o.errors.length > 0 ? { errors: o.errors.map((e) => ({ policy: e.policy, rule: e.rule, message: e.message })) } : {};
   switch (o.outcome) {
     case 'activity':
-      return { outcome: o.outcome, policy: o.policy, rule: o.rule, activity: o.activity };
+      return { outcome: o.outcome, policy: o.policy, rule: o.rule, activity: o.activity, ...errors };
     case 'skipped':
       return { outcome: o.outcome, reason: o.reason };
     case 'no-match':
-      return { outcome: o.outcome };
+      return { outcome: o.outcome, ...errors };
     case 'error':
       return { outcome: o.outcome, ...(o.policy ? { policy: o.policy } : {}), ...(o.rule ? { rule: o.rule } : {}), error: o.error };
   }

@@ -32,6 +32,14 @@ export interface ActivityLink {
   };
 }
 
+/** Where a federated Event came from (its exporter's source-* annotations); fields omitted when empty. */
+export interface ActivitySource {
+  planeType?: string;
+  cluster?: string;
+  region?: string;
+  city?: string;
+}
+
 export interface Activity {
   kind: 'Activity';
   apiVersion: 'activity.miloapis.com/v1alpha1';
@@ -49,6 +57,7 @@ export interface Activity {
     links?: ActivityLink[];
     tenant: { type: string; name: string };
     origin: { type: OriginType; id: string };
+    source?: ActivitySource;
   };
 }
 

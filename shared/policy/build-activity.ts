@@ -1,9 +1,10 @@
-import { LABEL_PREFIX, POLICY_NAME_LABEL, type Activity, type ActivityActor, type ActivityLink, type ActivityResource, type ChangeSource } from '../api/activity.js';
+import { LABEL_PREFIX, POLICY_NAME_LABEL, type Activity, type ActivityActor, type ActivityLink, type ActivityResource, type ActivitySource, type ChangeSource } from '../api/activity.js';
 import { activityName } from './activity-name.js';
 import { auditTenant, eventTenant, type Tenant } from './tenant.js';
 import { parseRfc3339, formatSecondsUtc } from './rfc3339.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import { resourceShape } from './resource-shape.js';
+import type { EventSource } from './event-variables.js';
 
 /** What the matched policy contributes to every activity it builds. */
 export interface PolicyIdentity {
@@ -39,6 +40,7 @@ interface Parts {
   resource: ActivityResource;
   tenant: Tenant;
   eventReason?: string;
+  source?: ActivitySource;
 }
 
 const ORIGIN_TYPE = `${LABEL_PREFIX}origin-type`;
@@ -66,6 +68,7 @@ function assemble(policy: PolicyIdentity, rendered: Rendered, p: Parts): Activit
   if (rendered.links.length > 0) spec.links = rendered.links;
   spec.tenant = p.tenant;
   spec.origin = { type: p.originType, id: p.originId };
+  if (p.source) spec.source = p.source;
   return { kind: 'Activity', apiVersion: 'activity.miloapis.com/v1alpha1', metadata, spec };
 }
 
@@ -99,8 +102,24 @@ export function buildAuditActivity(audit: Json, policy: PolicyIdentity, rendered
 
 const EVENT_TIMES = ['eventTime', 'lastTimestamp', 'firstTimestamp'] as const;
 
-/** `subject` is eventSubject(event): regarding, else involvedObject. */
-export function buildEventActivity(event: Json, subject: Json, policy: PolicyIdentity, rendered: Rendered): Activity {
+/**
+ * The live processor's `spec.source`: set when any source-* annotation is,
+ * each field omitted when empty (Go's omitempty on a pointer to the struct).
+ */
+function activitySource(source: EventSource): ActivitySource | undefined {
+  const out: ActivitySource = {};
+  if (source.planeType !== '') out.planeType = source.planeType;
+  if (source.cluster !== '') out.cluster = source.cluster;
+  if (source.region !== '') out.region = source.region;
+  if (source.city !== '') out.city = source.city;
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * `subject` is eventSubject(event): regarding, else involvedObject;
+ * `originId` is eventOriginId (qualified for a federated Event).
+ */
+export function buildEventActivity(event: Json, subject: Json, policy: PolicyIdentity, rendered: Rendered, originId: string, federation: EventSource): Activity {
   const metadata = isMap(event.metadata) ? event.metadata : {};
   let when = undefined;
   for (const key of EVENT_TIMES) {
@@ -109,11 +128,12 @@ export function buildEventActivity(event: Json, subject: Json, policy: PolicyIde
   }
   when ??= parseRfc3339(metadata.creationTimestamp);
   if (!when) throw new InvalidInputError('event has no usable eventTime, lastTimestamp, firstTimestamp or metadata.creationTimestamp');
-  const source = isMap(event.source) ? event.source : {};
-  const controller = s(event.reportingController) || s(source.component) || 'unknown';
+  // core/v1's `source` (the reporting component), not the federation source.
+  const reporter = isMap(event.source) ? event.source : {};
+  const controller = s(event.reportingController) || s(reporter.component) || 'unknown';
   return assemble(policy, rendered, {
     originType: 'event',
-    originId: s(metadata.uid),
+    originId,
     namespace: s(subject.namespace),
     creationTimestamp: formatSecondsUtc(when),
     changeSource: 'system',
@@ -121,5 +141,6 @@ export function buildEventActivity(event: Json, subject: Json, policy: PolicyIde
     resource: resourceShape(policy.apiGroup, s(subject.apiVersion), policy.kind, s(subject.name), s(subject.namespace), s(subject.uid)),
     tenant: eventTenant(metadata.annotations),
     eventReason: s(event.reason),
+    source: activitySource(federation),
   });
 }

@@ -7,7 +7,7 @@ export type CelProgram = ((variables: object) => unknown) & { readonly ast?: unk
 /**
  * The declared variables for each input kind: anything else is rejected at
  * compile time (an audit rule cannot read `event`, an event rule has no
- * `kind`). `link(text, ref)` is the only function added.
+ * `kind`; only an event rule has `source`). `link(text, ref)` is the only function added.
  */
 export function createCelEnvironment(kind: InputKind, link: (text: string, ref: unknown) => string): Environment {
   // cel-go accepts mixed-type list and map literals; so must we.
@@ -15,7 +15,8 @@ export function createCelEnvironment(kind: InputKind, link: (text: string, ref: 
   if (kind === 'audit') {
     env.registerVariable('audit', 'map').registerVariable('kind', 'string');
   } else {
-    env.registerVariable('event', 'map');
+    // As the live processor declares it: map(string, string), always all four keys.
+    env.registerVariable('event', 'map').registerVariable('source', 'map<string, string>');
   }
   return env
     .registerVariable('actor', 'string')

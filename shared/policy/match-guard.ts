@@ -60,8 +60,9 @@ function own(map: unknown, key: string): unknown {
 }
 
 /**
- * A conjunct whose guard is false is false (audit: it cannot error) or, for
- * events, not true (an event rule passes over false and errors alike).
+ * A conjunct whose guard is false is certainly false, never an error: a
+ * match error is counted (audit and event rules alike), so a guard must not
+ * hide one.
  */
 function conjunctGuard(node: Node, kind: InputKind): MatchGuard | undefined {
   const args = Array.isArray(node.args) ? (node.args as unknown[]) : [];
@@ -73,7 +74,12 @@ function conjunctGuard(node: Node, kind: InputKind): MatchGuard | undefined {
       const field = fieldOf(side, 'event');
       // `regarding` is substituted for core v1 Events; leave it to CEL.
       if (field === undefined || field === 'regarding') return undefined;
-      return (event) => own(event, field) === literal;
+      // Absent (or not a string), CEL may error, and that error is counted:
+      // only a present, different string is certainly false.
+      return (event) => {
+        const v = own(event, field);
+        return typeof v !== 'string' || v === literal;
+      };
     }
     const field = fieldOf(side, 'audit');
     if (field !== undefined && AUDIT_REQUIRED.has(field)) return (audit) => audit[field] === literal;
@@ -93,7 +99,10 @@ function conjunctGuard(node: Node, kind: InputKind): MatchGuard | undefined {
     if (kind === 'event') {
       const field = fieldOf(args[0], 'event');
       if (field === undefined || field === 'regarding') return undefined;
-      return (event) => list.includes(own(event, field) as string);
+      return (event) => {
+        const v = own(event, field);
+        return typeof v !== 'string' || list.includes(v);
+      };
     }
     const field = fieldOf(args[0], 'audit');
     if (field !== undefined && AUDIT_REQUIRED.has(field)) return (audit) => list.includes(audit[field] as string);

@@ -7,11 +7,11 @@ import { buildAuditActivity, buildEventActivity, type Rendered } from './build-a
 import { celErrorMessage, compileCel, createCelEnvironment } from './cel-environment.js';
 import { createDiscovery, type Discovery } from './discovery.js';
 import type { EvaluationError, EvaluationOutcome, InputKind } from './evaluation-outcome.js';
-import { eventSubject, eventVariables } from './event-variables.js';
+import { eventOriginId, eventSource, eventSubject, eventVariables } from './event-variables.js';
 import { InvalidInputError } from './invalid-input-error.js';
 import { matchGuard } from './match-guard.js';
 import { createLinkCapture, type CapturedLink, type LinkCapture } from './link-capture.js';
-import { auditLinkResource, eventLinkResource } from './link-resource.js';
+import { auditLinkResource, eventLinkResource, LinkKindError } from './link-resource.js';
 import { normalizeAuditEvent } from './normalize-audit-event.js';
 import { PolicyCompileError } from './policy-compile-error.js';
 import { buildPolicyIndex, indexKey, type CompiledPolicy, type CompiledRule, type PolicyIndex } from './policy-index.js';
@@ -131,7 +131,15 @@ class Engine implements PolicyEngine {
           continue policies;
         }
         if (!matched) continue;
-        const rendered = this.renderOrRecord(this.auditCapture, policy, rule, variables, errors, (ref) => auditLinkResource(ref, this.discovery));
+        let rendered: Rendered | undefined;
+        try {
+          rendered = this.renderOrRecord(this.auditCapture, policy, rule, variables, errors, (ref) => auditLinkResource(ref, this.discovery));
+        } catch (err) {
+          if (!(err instanceof LinkKindError)) throw err;
+          // The live processor dead-letters the input: no further policy (ACTIVITY-FORMAT.md §6).
+          errors.push({ policy: policy.name, rule: rule.name, expression: '', message: err.message });
+          return errorOutcome(originId, errors);
+        }
         if (!rendered) continue policies;
         try {
           return { originId, errors, outcome: 'activity', policy: policy.name, rule: rule.name, activity: buildAuditActivity(audit, policy, rendered) };
@@ -146,8 +154,10 @@ class Engine implements PolicyEngine {
 
   private evaluateEvent(input: unknown): EvaluationOutcome {
     if (!isMap(input)) return inputError('', 'event is not a JSON object');
-    const originId = isMap(input.metadata) ? s(input.metadata.uid) : '';
-    if (originId === '') return inputError('', NO_ORIGIN_ID.event);
+    const uid = isMap(input.metadata) ? s(input.metadata.uid) : '';
+    if (uid === '') return inputError('', NO_ORIGIN_ID.event);
+    const source = eventSource(input);
+    const originId = eventOriginId(uid, source);
     const subject = eventSubject(input);
     if (!subject) return { originId, errors: [], outcome: 'skipped', reason: 'event has neither regarding nor involvedObject' };
     const kind = s(subject.kind);
@@ -160,30 +170,34 @@ class Engine implements PolicyEngine {
     }
     const policies = this.index.event.get(indexKey(group, kind));
     if (!policies) return { originId, errors: [], outcome: 'skipped', reason: `no ActivityPolicy with event rules for ${group || 'core'}/${kind}` };
-    const variables = eventVariables(input);
+    const variables = eventVariables(input, source);
     const errors: EvaluationError[] = [];
-    policies: for (const policy of policies) {
+    for (const policy of policies) {
       for (const rule of policy.eventRules) {
         if (rule.guard !== undefined && !rule.guard(input)) continue;
         let matched: unknown;
         try {
           matched = rule.matchProgram(variables);
-        } catch {
-          // Unlike audit rules, an event rule whose match fails is just passed over.
+        } catch (err) {
+          // The live processor passes over an event rule whose match fails
+          // (next rule); it is counted here so maxErrors can see it.
+          errors.push({ policy: policy.name, rule: rule.name, expression: rule.match, message: celErrorMessage(err) });
           continue;
         }
         if (matched !== true) continue;
         const rendered = this.renderOrRecord(this.eventCapture, policy, rule, variables, errors, eventLinkResource);
-        if (!rendered) continue policies;
+        // A summary error dead-letters the input live: no further policy (ACTIVITY-FORMAT.md §6).
+        if (!rendered) return errorOutcome(originId, errors);
         try {
-          return { originId, errors, outcome: 'activity', policy: policy.name, rule: rule.name, activity: buildEventActivity(input, subject, policy, rendered) };
+          return { originId, errors, outcome: 'activity', policy: policy.name, rule: rule.name, activity: buildEventActivity(input, subject, policy, rendered, originId, source) };
         } catch (err) {
           if (err instanceof InvalidInputError) return inputError(originId, err.message);
           throw err;
         }
       }
     }
-    return errors.length > 0 ? errorOutcome(originId, errors) : { originId, errors, outcome: 'no-match' };
+    // Match errors alone leave the live outcome (no activity, nothing dead-lettered).
+    return { originId, errors, outcome: 'no-match' };
   }
 
   /** The summary and links of a matched rule, or undefined after recording its error. */
