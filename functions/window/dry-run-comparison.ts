@@ -108,16 +108,25 @@ export function createDryRunComparison(window: Pick<WindowSpec, 'source' | 'from
           source: window.source,
           from: iso(times.reduce((a, b) => Math.min(a, b))),
           to: iso(times.reduce((a, b) => Math.max(a, b)) + SECOND),
-          ids: split.map((s) => s.originId),
+          ids: split.map((s) => rowIdOf(s.originId)),
         });
         for (const s of split) {
-          const at = Date.parse(rowTimes.get(s.originId) ?? s.timestamp);
+          const at = Date.parse(rowTimes.get(rowIdOf(s.originId)) ?? s.timestamp);
           if (at >= fromMs && at < toMs) orphan(s);
         }
       }
       return report;
     },
   };
+}
+
+/**
+ * The source row id behind an origin id: a federated Event's is qualified
+ * `<planeType>/<cluster>/<uid>` (ACTIVITY-FORMAT.md §6), and a uid or an
+ * auditID never holds a slash.
+ */
+function rowIdOf(originId: string): string {
+  return originId.slice(originId.lastIndexOf('/') + 1);
 }
 
 /** A sample names its policy only when the activity carries one. */
