@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import { createChdbConnection } from 'chdb/connection';
 
-type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
+type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
 
 // chDB binds one data directory per process. Every caller in the process
 // shares one engine; each gets its own handle whose close() only drops its
@@ -20,10 +19,7 @@ export function acquireEmbeddedClient(path: string): ClickHouseClient {
   }
   if (!engine) {
     mkdirSync(path, { recursive: true });
-    // chdb implements @clickhouse/client-common's Connection contract, but
-    // against its own copy of the type declarations, hence the cast.
-    const connection = createChdbConnection({ path }) as unknown as ClientConnection;
-    engine = { path, client: createClient({ connection }), refs: 0 };
+    engine = { path, client: createClient({ connection: lazyChdbConnection(path) }), refs: 0 };
   }
   const current = engine;
   current.refs++;
@@ -42,4 +38,30 @@ export function acquireEmbeddedClient(path: string): ClickHouseClient {
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * chDB's connection, opened on the first call. chDB is ~150 MB of native
+ * engine: importing it only here, on first use, keeps it out of every
+ * process that talks to a ClickHouse server (CLICKHOUSE_URL), whatever
+ * module graph it loaded.
+ */
+function lazyChdbConnection(path: string): ClientConnection {
+  let opened: Promise<ClientConnection> | undefined;
+  const open = () =>
+    (opened ??= import('chdb/connection').then(
+      // chdb implements @clickhouse/client-common's Connection contract, but
+      // against its own copy of the type declarations, hence the cast.
+      ({ createChdbConnection }) => createChdbConnection({ path }) as unknown as ClientConnection,
+    ));
+  return {
+    ping: async (params) => (await open()).ping(params),
+    query: async (params) => (await open()).query(params),
+    insert: async (params) => (await open()).insert(params),
+    command: async (params) => (await open()).command(params),
+    exec: async (params) => (await open()).exec(params),
+    close: async () => {
+      if (opened) await (await opened).close();
+    },
+  };
 }
