@@ -1,11 +1,13 @@
+import type { TimeRange } from '../shared/contracts/job-plan.js';
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
-import type { TimeRange } from './job-plan.js';
 import type { JobPolicy } from '../shared/api/reindex-job.js';
 
 /** One window to send, with its share of the job's rateLimit (events/s). */
 export interface WindowEmission {
   window: WindowSpec;
   rateLimit: number;
+  /** 1 for the first emission; more when a window's result never came within the deadline. */
+  attempt: number;
 }
 
 /** What `decide` asks the shell to do for one job, in order. */
@@ -24,6 +26,10 @@ export type Action =
   | { type: 'resume'; message: string }
   /** Acknowledge a spec generation (rethrottle, or a change ignored after the end). */
   | { type: 'observe'; generation: number; message?: string }
+  /** Condition Stalled=True (and a Warning Event): windows had no result within the deadline. */
+  | { type: 'stall'; message: string }
+  /** Condition Stalled=False: every re-emitted window has answered. */
+  | { type: 'unstall'; message: string }
   | { type: 'emit'; windows: WindowEmission[] }
   | { type: 'deleteJob' }
   | { type: 'requeueAfter'; ms: number };

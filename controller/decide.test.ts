@@ -4,10 +4,11 @@ import type { ReindexJob, ReindexJobSpec, ReindexJobStatus } from '../shared/api
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import type { Action } from './action.js';
 import { decide, type DecideInput } from './decide.js';
-import type { JobPlan } from './job-plan.js';
+import { encodePlanWindows, planWindows, type JobPlan } from '../shared/contracts/job-plan.js';
+import type { EmissionRecord } from '../shared/contracts/emission-record.js';
 
 const now = new Date('2025-06-01T12:00:00.000Z');
-const config = { maxConcurrentJobs: 1, retentionDays: 60, windowTimeoutMs: 600_000 };
+const config = { maxConcurrentJobs: 1, retentionDays: 60, resultDeadlineMs: 600_000 };
 
 function job(name: string, opts: { created?: string; spec?: Partial<ReindexJobSpec>; status?: ReindexJobStatus; generation?: number } = {}): ReindexJob {
   return {
@@ -20,6 +21,7 @@ function job(name: string, opts: { created?: string; spec?: Partial<ReindexJobSp
 }
 
 function plan(windowCount: number, eventsPerWindow = 100): JobPlan {
+  const range = { startTime: '2025-06-01T00:00:00.000Z', endTime: new Date(Date.parse('2025-06-01T00:00:00Z') + windowCount * 60_000).toISOString() };
   const windows: WindowSpec[] = Array.from({ length: windowCount }, (_, index) => ({
     index,
     source: 'audit',
@@ -29,9 +31,8 @@ function plan(windowCount: number, eventsPerWindow = 100): JobPlan {
   }));
   return {
     jobUid: 'uid-a',
-    resolvedTimeRange: { startTime: '2025-06-01T00:00:00.000Z', endTime: '2025-06-01T10:00:00.000Z' },
-    windows,
-    totalEvents: windowCount * eventsPerWindow,
+    resolvedTimeRange: range,
+    windows: encodePlanWindows(range, windows),
     policies: [],
     discovery: {},
     fixedSpec: { timeRange: { startTime: '2025-06-01T00:00:00Z', endTime: '2025-06-01T10:00:00Z' }, batchSize: 1000, dryRun: false },
@@ -46,8 +47,19 @@ const running = (extra: ReindexJobStatus = {}): ReindexJobStatus => ({
   ...extra,
 });
 
+/** An emission record: `emitted` as [index, ms ago(, emissions)], the last one latest; every window below the highest emitted. */
+function record(emitted: [index: number, msAgo: number, attempts?: number][] = []): EmissionRecord {
+  const latest = [...emitted].sort((a, b) => b[1] - a[1]).at(-1);
+  return {
+    jobUid: 'uid-a',
+    next: emitted.length > 0 ? Math.max(...emitted.map(([i]) => i)) + 1 : 0,
+    ...(latest ? { last: { index: latest[0], at: now.getTime() - latest[1] } } : {}),
+    inFlight: emitted.map(([i, ago, attempts]) => [i, now.getTime() - ago, attempts ?? 1]),
+  };
+}
+
 function run(input: Partial<DecideInput> & { job: ReindexJob }): Action[] {
-  return decide({ otherJobs: [], now, emitted: new Map(), config, ...input });
+  return decide({ otherJobs: [], now, record: record(), config, ...(input.plan ? { windows: planWindows(input.plan) } : {}), ...input });
 }
 
 function emittedIndexes(actions: Action[]): number[] {
@@ -125,22 +137,22 @@ test('paces emission by rateLimit and gives each window its share', () => {
   assert.deepEqual(emittedIndexes(first), [0]);
   assert.equal(only(first, 'emit').windows[0].rateLimit, 25);
   assert.equal(only(first, 'requeueAfter').ms, 1000); // 100 events at 100/s
-  const early = run({ job: a, plan: plan(10), emitted: new Map([[0, now.getTime() - 400]]) });
+  const early = run({ job: a, plan: plan(10), record: record([[0, 400]]) });
   assert.deepEqual(emittedIndexes(early), []);
   assert.equal(only(early, 'requeueAfter').ms, 600);
-  const due = run({ job: a, plan: plan(10), emitted: new Map([[0, now.getTime() - 1000]]) });
+  const due = run({ job: a, plan: plan(10), record: record([[0, 1000]]) });
   assert.deepEqual(emittedIndexes(due), [1]);
 });
 
 test('keeps at most parallelism windows in flight', () => {
   const a = job('a', { spec: { config: { rateLimit: 1_000_000, parallelism: 2 } }, status: running() });
-  const emitted = new Map([[0, now.getTime() - 5000], [1, now.getTime() - 5000]]);
-  assert.deepEqual(emittedIndexes(run({ job: a, plan: plan(10), emitted })), []);
+  const emitted = record([[0, 5000], [1, 5000]]);
+  assert.deepEqual(emittedIndexes(run({ job: a, plan: plan(10), record: emitted })), []);
   const oneDone = job('a', {
     spec: a.spec,
     status: running({ windows: { total: 10, completed: 1, failed: 0, completedRanges: '0', failedRanges: '' } }),
   });
-  assert.deepEqual(emittedIndexes(run({ job: oneDone, plan: plan(10), emitted })), [2]);
+  assert.deepEqual(emittedIndexes(run({ job: oneDone, plan: plan(10), record: emitted })), [2]);
 });
 
 test('after a restart emits only windows not completed', () => {
@@ -152,13 +164,30 @@ test('after a restart emits only windows not completed', () => {
   const actions = run({ job: a, plan: plan(10, 0) });
   assert.deepEqual(emittedIndexes(actions), [6, 8, 9]);
   // With the record, a window still in flight is not emitted again either.
-  assert.deepEqual(emittedIndexes(run({ job: a, plan: plan(10, 0), emitted: new Map([[6, now.getTime() - 10]]) })), [8, 9]);
+  assert.deepEqual(emittedIndexes(run({ job: a, plan: plan(10, 0), record: { ...record([[6, 10]]), next: 8 } })), [8, 9]);
 });
 
-test('emits a window again when its result is overdue', () => {
+test('emits a window again when its result is overdue, and says the job is Stalled', () => {
   const a = job('a', { spec: { config: { rateLimit: 1_000_000, parallelism: 1 } }, status: running() });
-  const emitted = new Map([[0, now.getTime() - config.windowTimeoutMs - 1]]);
-  assert.deepEqual(emittedIndexes(run({ job: a, plan: plan(3), emitted })), [0]);
+  const overdue = run({ job: a, plan: plan(3), record: record([[0, config.resultDeadlineMs + 1]]) });
+  assert.deepEqual(only(overdue, 'emit').windows.map((w) => [w.window.index, w.attempt]), [[0, 2]]);
+  assert.match(only(overdue, 'stall').message, /^no result within 10 min for 1 window\(s\) \(0\); emitted again$/);
+  // Not yet due: nothing again, no Stalled.
+  const waiting = run({ job: a, plan: plan(3), record: record([[0, config.resultDeadlineMs - 1]]) });
+  assert.deepEqual(emittedIndexes(waiting), []);
+  assert.equal(waiting.some((x) => x.type === 'stall'), false);
+  assert.equal(only(waiting, 'requeueAfter').ms, 1);
+});
+
+test('stays Stalled while a re-emitted window has not answered, and clears once it has', () => {
+  const stalledCondition = { type: 'Stalled', status: 'True' as const, reason: 'ResultOverdue', message: 'no result within 10 min for 1 window(s) (0); emitted again', lastTransitionTime: now.toISOString() };
+  const spec = { config: { rateLimit: 1_000_000, parallelism: 1 } };
+  const waiting = job('a', { spec, status: running({ conditions: [stalledCondition] }) });
+  assert.deepEqual(run({ job: waiting, plan: plan(3), record: record([[0, 1000, 2]]) }).filter((x) => x.type === 'stall' || x.type === 'unstall'), []);
+  const answered = job('a', { spec, status: running({ conditions: [stalledCondition], windows: { total: 3, completed: 1, failed: 0, completedRanges: '0', failedRanges: '' } }) });
+  const actions = run({ job: answered, plan: plan(3), record: record([[0, 1000, 2]]) });
+  assert.equal(only(actions, 'unstall').type, 'unstall');
+  assert.deepEqual(emittedIndexes(actions), [1]);
 });
 
 test('suspend stops emission and resume carries on', () => {
@@ -177,7 +206,7 @@ test('suspend stops emission and resume carries on', () => {
 
 test('a lowered rateLimit spaces the next window out and is acknowledged', () => {
   const slow = job('a', { generation: 2, spec: { config: { rateLimit: 10, parallelism: 4 } }, status: running() });
-  const actions = run({ job: slow, plan: plan(10), emitted: new Map([[0, now.getTime() - 1000]]) });
+  const actions = run({ job: slow, plan: plan(10), record: record([[0, 1000]]) });
   assert.equal(only(actions, 'observe').generation, 2);
   assert.deepEqual(emittedIndexes(actions), []);
   assert.equal(only(actions, 'requeueAfter').ms, 9000); // 100 events at 10/s, 1 s gone

@@ -1,9 +1,10 @@
-import { TERMINAL_PHASES, type ReindexJob } from '../shared/api/reindex-job.js';
+import { TERMINAL_PHASES, type ReindexJob, type ReindexJobStatus } from '../shared/api/reindex-job.js';
 import { validateReindexJob } from '../shared/api/reindex-job-validation.js';
 import type { Action } from './action.js';
 import { admit } from './admission.js';
 import { changedFixedFields, effectiveSpec, ignoredChangeMessage } from './fixed-spec.js';
-import type { EmittedWindows, JobPlan } from './job-plan.js';
+import type { EmissionRecord } from '../shared/contracts/emission-record.js';
+import type { JobPlan, PlanWindows } from '../shared/contracts/job-plan.js';
 import { jobSettings } from './job-settings.js';
 import { planEmission } from './plan-emission.js';
 import { validationMessage } from './validation-message.js';
@@ -11,17 +12,18 @@ import { validationMessage } from './validation-message.js';
 export interface ControllerConfig {
   maxConcurrentJobs: number;
   retentionDays: number;
-  /** An emitted window with no result after this long is emitted again. */
-  windowTimeoutMs: number;
+  /** An emitted window with no result after this long is emitted again (result-deadline.ts). */
+  resultDeadlineMs: number;
 }
 
 export interface DecideInput {
   job: ReindexJob;
   otherJobs: readonly ReindexJob[];
   now: Date;
-  /** The stored plan of this job (same uid), if one was made. */
+  /** The stored plan of this job (same uid), if one was made, with its windows derived. */
   plan?: JobPlan;
-  emitted: EmittedWindows;
+  windows?: PlanWindows;
+  record: EmissionRecord;
   config: ControllerConfig;
 }
 
@@ -79,11 +81,11 @@ function decideNotStarted(input: DecideInput): Action[] {
 }
 
 function decideStarted(input: DecideInput): Action[] {
-  const { job, plan, now, emitted, config } = input;
+  const { job, plan, windows, now, record, config } = input;
   const status = job.status ?? {};
   const generation = job.metadata.generation ?? 0;
   const actions: Action[] = [];
-  if (!plan) return [{ type: 'fail', reason: 'PlanMissing', message: 'the stored window plan (ConfigMap) of this job is gone' }];
+  if (!plan || !windows) return [{ type: 'fail', reason: 'PlanMissing', message: 'the stored window plan (ConfigMap) of this job is gone' }];
   // Re-check the spec as of the start, so only a config edit (not the clock) can fail it;
   // edits of the fields fixed at the start are ignored, so they cannot fail it either.
   const spec = effectiveSpec(job.spec, plan.fixedSpec);
@@ -96,10 +98,11 @@ function decideStarted(input: DecideInput): Action[] {
     actions.push({ type: 'observe', generation, ...(ignored.length > 0 ? { message: ignoredChangeMessage(ignored) } : {}) });
   }
   // No window means no result will ever arrive to finish the job.
-  if (plan.windows.length === 0) return [...actions, { type: 'complete', message: 'no events in the time range' }];
+  if (windows.length === 0) return [...actions, { type: 'complete', message: 'no events in the time range' }];
 
   const { rateLimit, parallelism } = jobSettings(spec);
-  const emission = planEmission({ plan, status, emitted, now: now.getTime(), rateLimit, parallelism, windowTimeoutMs: config.windowTimeoutMs });
+  const emission = planEmission({ windows, status, record, now: now.getTime(), rateLimit, parallelism, resultDeadlineMs: config.resultDeadlineMs });
+  actions.push(...stallActions(status, emission.stalled, config.resultDeadlineMs));
   if (spec.suspend) {
     const message = 'suspended: no new windows are emitted; windows in flight finish';
     if (status.phase !== 'Suspended' || status.message !== message) actions.push({ type: 'suspend', message });
@@ -111,4 +114,23 @@ function decideStarted(input: DecideInput): Action[] {
   if (emission.emit.length > 0) actions.push({ type: 'emit', windows: emission.emit });
   if (emission.requeueAfterMs !== undefined) actions.push({ type: 'requeueAfter', ms: emission.requeueAfterMs });
   return actions;
+}
+
+/**
+ * Stalled (DESIGN.md §5): some window's result did not come within the
+ * deadline, so it was (or is now) emitted again. It clears once every such
+ * window has answered.
+ */
+function stallActions(status: ReindexJobStatus, stalled: readonly number[], deadlineMs: number): Action[] {
+  const current = status.conditions?.find((c) => c.type === 'Stalled');
+  if (stalled.length > 0) {
+    const named = stalled.slice(0, 10).join(', ') + (stalled.length > 10 ? ` and ${stalled.length - 10} more` : '');
+    const message = `no result within ${formatMinutes(deadlineMs)} for ${stalled.length} window(s) (${named}); emitted again`;
+    return current?.status === 'True' && current.message === message ? [] : [{ type: 'stall', message }];
+  }
+  return current?.status === 'True' ? [{ type: 'unstall', message: 'every window emitted again has answered' }] : [];
+}
+
+function formatMinutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`;
 }

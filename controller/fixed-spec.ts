@@ -4,14 +4,9 @@
 // ignored rather than half-applied (windows already processed cannot follow).
 import type { ReindexJobSpec } from '../shared/api/reindex-job.js';
 import { CONFIG_LIMITS } from '../shared/api/reindex-job-validation.js';
+import type { FixedSpec } from '../shared/contracts/job-plan.js';
 
-export interface FixedSpec {
-  /** As written (relative times unresolved): to tell a later edit apart. */
-  timeRange: ReindexJobSpec['timeRange'];
-  policySelector?: ReindexJobSpec['policySelector'];
-  batchSize: number;
-  dryRun: boolean;
-}
+export type { FixedSpec };
 
 export function fixedSpecOf(spec: ReindexJobSpec): FixedSpec {
   return {

@@ -14,6 +14,7 @@ import { sourceTablesFromEnv } from '../shared/clickhouse/source-tables.js';
 import { loadKubeConfig } from '../shared/kube/kube-config.js';
 import { createLogger } from '../shared/log.js';
 import { startLeaderElection } from './leader-election.js';
+import { DeliveryJson, resultDeadlineMs } from './result-deadline.js';
 import { DEFAULT_WINDOW_BUDGET_SECONDS, runController, type RunningController } from './run-controller.js';
 
 // Parsed at boot, so a bad manifest fails the rollout rather than the first job.
@@ -28,6 +29,10 @@ const Env = z.object({
   WINDOW_BATCHES: z.coerce.number().int().min(1).default(10),
   // Seconds a window may take at its rate share; below the window function's 600 s timeout.
   WINDOW_BUDGET_SECONDS: z.coerce.number().positive().max(600).default(DEFAULT_WINDOW_BUDGET_SECONDS),
+  // The delivery of window requests and of their results, as the Triggers and Services set it:
+  // together they give the deadline after which a window without a result is emitted again.
+  WINDOW_DELIVERY: DeliveryJson,
+  RESULT_DELIVERY: DeliveryJson,
 });
 
 /** Starts the controller from flags and environment variables, as its container does. */
@@ -61,6 +66,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
       retentionDays: options.retentionDays,
       windowBatches: env.WINDOW_BATCHES,
       windowBudgetSeconds: env.WINDOW_BUDGET_SECONDS,
+      resultDeadlineMs: resultDeadlineMs(env.WINDOW_DELIVERY, env.RESULT_DELIVERY),
       onJobsChanged: (jobs) => observeJobPhases(jobMetrics, jobs),
     });
     leader.set(1);

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nextStatus } from './next-status.js';
-import type { JobPlan } from './job-plan.js';
+import type { JobPlan } from '../shared/contracts/job-plan.js';
 
 const now = new Date('2026-01-01T12:00:00.000Z');
 const plan: JobPlan = {
   jobUid: 'uid-j',
   resolvedTimeRange: { startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T01:00:00.000Z' },
-  windows: [{ index: 0, source: 'audit', from: '2026-01-01T00:00:00.000Z', to: '2026-01-01T01:00:00.000Z', expectedEvents: 5 }],
-  totalEvents: 5,
+  windows: { audit: { spansMs: [3_600_000], events: [5] }, event: { spansMs: [], events: [] } },
   policies: [],
   discovery: {},
   fixedSpec: { timeRange: { startTime: '2026-01-01T00:00:00Z', endTime: '2026-01-01T01:00:00Z' }, batchSize: 1000, dryRun: false },
@@ -44,4 +43,22 @@ test('suspend and resume move every condition to the generation and say when the
   const resumed = nextStatus(suspended, { type: 'resume', message: 'resumed' }, { now: new Date('2026-01-01T12:20:00.000Z'), generation: 3 })!;
   assert.deepEqual(resumed.conditions!.map((c) => [c.type, c.reason, c.observedGeneration]), [['Ready', 'Progressing', 3]]);
   assert.equal(resumed.conditions![0].message, 'resumed at 2026-01-01T12:20:00.000Z (generation 3)');
+});
+
+test('a start counts windows and events per source from the compact plan', () => {
+  const started = nextStatus(undefined, { type: 'start' }, { now, generation: 1, plan })!;
+  assert.deepEqual(started.windows!.bySource, { audit: { total: 1, completed: 0, failed: 0 }, event: { total: 0, completed: 0, failed: 0 } });
+  assert.equal(started.progress!.totalEvents, 5);
+});
+
+test('Stalled is a condition of its own: set with its message, cleared without touching Ready', () => {
+  const started = nextStatus(undefined, { type: 'start' }, { now, generation: 1, plan })!;
+  const stalled = nextStatus(started, { type: 'stall', message: 'no result within 10 min for 1 window(s) (0); emitted again' }, { now, generation: 1 })!;
+  const cond = (s: typeof stalled, type: string) => s.conditions!.find((c) => c.type === type)!;
+  assert.deepEqual([cond(stalled, 'Stalled').status, cond(stalled, 'Stalled').reason], ['True', 'ResultOverdue']);
+  const later = new Date(now.getTime() + 1000);
+  const cleared = nextStatus(stalled, { type: 'unstall', message: 'every window emitted again has answered' }, { now: later, generation: 1 })!;
+  assert.deepEqual([cond(cleared, 'Stalled').status, cond(cleared, 'Stalled').lastTransitionTime], ['False', later.toISOString()]);
+  assert.deepEqual(cond(cleared, 'Ready'), cond(started, 'Ready'));
+  assert.equal(nextStatus({ ...cleared, phase: 'Succeeded' }, { type: 'stall', message: 'x' }, { now, generation: 1 }), undefined);
 });

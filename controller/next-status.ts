@@ -1,6 +1,6 @@
 import { TERMINAL_PHASES, type ReindexJobStatus } from '../shared/api/reindex-job.js';
 import type { Action } from './action.js';
-import type { JobPlan } from './job-plan.js';
+import { planWindows, type JobPlan } from '../shared/contracts/job-plan.js';
 import { setCondition } from '../shared/api/set-condition.js';
 
 export interface StatusContext {
@@ -9,7 +9,7 @@ export interface StatusContext {
   plan?: JobPlan;
 }
 
-type StatusAction = Extract<Action, { type: 'fail' | 'wait' | 'start' | 'complete' | 'suspend' | 'resume' | 'observe' }>;
+type StatusAction = Extract<Action, { type: 'fail' | 'wait' | 'start' | 'complete' | 'suspend' | 'resume' | 'observe' | 'stall' | 'unstall' }>;
 
 /**
  * The status after one action, from the current one: the shell applies it to
@@ -48,8 +48,9 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
     case 'start': {
       const plan = ctx.plan;
       if (!plan || finished || status.startedAt) return undefined;
-      const bySource = (source: 'audit' | 'event') => ({ total: plan.windows.filter((w) => w.source === source).length, completed: 0, failed: 0 });
-      const message = `processing ${plan.windows.length} windows, ${plan.totalEvents} events`;
+      const windows = planWindows(plan);
+      const bySource = (source: 'audit' | 'event') => ({ total: windows.bySource[source], completed: 0, failed: 0 });
+      const message = `processing ${windows.length} windows, ${windows.totalEvents} events`;
       return {
         ...status,
         phase: 'Running',
@@ -62,8 +63,8 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
           ...plan.policies.map((p) => ({ name: p.metadata.name, resourceVersion: p.metadata.resourceVersion ?? '' })),
           ...(plan.skippedPolicies ?? []),
         ],
-        windows: { total: plan.windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
-        progress: zeroProgress(plan.totalEvents, plan.windows.length),
+        windows: { total: windows.length, completed: 0, failed: 0, completedRanges: '', failedRanges: '', bySource: { audit: bySource('audit'), event: bySource('event') } },
+        progress: zeroProgress(windows.totalEvents, windows.length),
         conditions: setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Progressing', message, observedGeneration: ctx.generation }, ctx.now),
       };
     }
@@ -87,6 +88,13 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
         conditions = setCondition(conditions, { ...ready, message, observedGeneration: action.generation }, ctx.now);
       }
       return { ...status, observedGeneration: action.generation, ...(action.message ? { message: action.message } : {}), ...(conditions ? { conditions } : {}) };
+    }
+    case 'stall':
+    case 'unstall': {
+      if (finished) return undefined;
+      const stalled = action.type === 'stall';
+      const condition = { type: 'Stalled', status: stalled ? 'True' : 'False', reason: stalled ? 'ResultOverdue' : 'ResultsArriving', message: action.message, observedGeneration: ctx.generation } as const;
+      return { ...status, conditions: setCondition(status.conditions, condition, ctx.now) };
     }
   }
 }

@@ -1,5 +1,4 @@
-import type { WindowSpec } from '../shared/contracts/window-requested.js';
-import type { EmittedWindows } from './job-plan.js';
+import type { EmissionRecord } from '../shared/contracts/emission-record.js';
 
 /**
  * When the next window may be emitted (epoch ms; 0 = now): the previous
@@ -9,14 +8,9 @@ import type { EmittedWindows } from './job-plan.js';
  * spacings, so about `parallelism` windows overlap and the job as a whole
  * follows rateLimit.
  */
-export function nextEmissionAt(emitted: EmittedWindows, windows: readonly WindowSpec[], rateLimit: number): number {
-  let last: { index: number; at: number } | undefined;
-  for (const [index, at] of emitted) {
-    if (!last || at > last.at || (at === last.at && index > last.index)) last = { index, at };
-  }
-  if (!last) return 0;
-  const events = windows.find((w) => w.index === last.index)?.expectedEvents ?? 0;
-  return last.at + spacingMs(events, rateLimit);
+export function nextEmissionAt(record: EmissionRecord, expectedEvents: (index: number) => number, rateLimit: number): number {
+  if (!record.last) return 0;
+  return record.last.at + spacingMs(expectedEvents(record.last.index), rateLimit);
 }
 
 export function spacingMs(events: number, rateLimit: number): number {

@@ -1,57 +1,91 @@
 import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
+import type { EmissionRecord, InFlightWindow } from '../shared/contracts/emission-record.js';
+import type { PlanWindows } from '../shared/contracts/job-plan.js';
+import { hasWindow, parseWindowRanges, type WindowRanges } from '../shared/contracts/window-ranges.js';
 import type { WindowEmission } from './action.js';
-import { parseIndexRanges } from './index-ranges.js';
-import type { EmittedWindows, JobPlan } from './job-plan.js';
 import { nextEmissionAt, spacingMs } from './pacing.js';
 
 export interface EmissionInput {
-  plan: JobPlan;
+  windows: PlanWindows;
   status: ReindexJobStatus | undefined;
-  emitted: EmittedWindows;
+  record: EmissionRecord;
   now: number;
   rateLimit: number;
   parallelism: number;
-  /** An emitted window with no result after this long is emitted again. */
-  windowTimeoutMs: number;
+  /** An emitted window with no result after this long is emitted again (result-deadline.ts). */
+  resultDeadlineMs: number;
 }
 
 export interface EmissionPlan {
   emit: WindowEmission[];
-  inFlight: number[];
+  /** Emitted windows with no result yet (before this emission). */
+  inFlight: InFlightWindow[];
+  /** In flight and emitted more than once, or overdue now: what makes a job Stalled. */
+  stalled: number[];
   /** When to look again (ms from now), or undefined: a result will wake us. */
   requeueAfterMs?: number;
 }
 
+/** The windows status counts as answered, completed or failed. */
+export function finishedWindows(status: ReindexJobStatus | undefined): (index: number) => boolean {
+  const completed: WindowRanges = parseWindowRanges(status?.windows?.completedRanges);
+  const failed: WindowRanges = parseWindowRanges(status?.windows?.failedRanges);
+  return (index) => hasWindow(completed, index) || hasWindow(failed, index);
+}
+
 /**
- * Which windows to emit now: those neither completed nor failed nor in
- * flight, lowest index first, while in flight ≤ parallelism and spaced by
- * the rateLimit (see pacing.ts).
+ * Which windows to emit now: first those in flight past the result
+ * deadline (again, same id), then new ones from `record.next` up, while
+ * in flight ≤ parallelism and spaced by the rateLimit (see pacing.ts). Costs
+ * O(parallelism), whatever the number of windows: it never walks the plan.
  */
 export function planEmission(input: EmissionInput): EmissionPlan {
-  const { plan, emitted, now, rateLimit, parallelism, windowTimeoutMs } = input;
-  const completed = parseIndexRanges(input.status?.windows?.completedRanges);
-  const failed = parseIndexRanges(input.status?.windows?.failedRanges);
-  const finished = (index: number) => completed.has(index) || failed.has(index);
-  const inFlight = [...emitted]
-    .filter(([index, at]) => !finished(index) && now < at + windowTimeoutMs)
-    .map(([index]) => index)
-    .sort((a, b) => a - b);
-  const inFlightSet = new Set(inFlight);
-  const pending = plan.windows.filter((w) => !finished(w.index) && !inFlightSet.has(w.index));
+  const { windows, record, now, rateLimit, parallelism, resultDeadlineMs } = input;
+  const finished = finishedWindows(input.status);
   const share = rateLimit / parallelism;
+  const inFlight = record.inFlight.filter(([index]) => !finished(index));
+  const overdue = inFlight.filter(([, at]) => now >= at + resultDeadlineMs);
+  const emit: WindowEmission[] = overdue.map(([index, , attempts]) => ({ window: windows.at(index), rateLimit: share, attempt: attempts + 1 }));
 
-  const emit: WindowEmission[] = [];
-  let nextAt = nextEmissionAt(emitted, plan.windows, rateLimit);
-  for (const window of pending) {
-    if (inFlight.length + emit.length >= parallelism || nextAt > now) break;
-    emit.push({ window, rateLimit: share });
-    nextAt = now + spacingMs(window.expectedEvents, rateLimit);
+  let nextAt = nextEmissionAt(record, windows.expectedEvents, rateLimit);
+  let index = record.next;
+  let added = 0;
+  // A window at or past `next` may have a result already: an earlier life of
+  // the controller emitted it and stopped before recording that.
+  while (index < windows.length && inFlight.length + added < parallelism && nextAt <= now) {
+    if (!finished(index)) {
+      emit.push({ window: windows.at(index), rateLimit: share, attempt: 1 });
+      added++;
+      nextAt = now + spacingMs(windows.expectedEvents(index), rateLimit);
+    }
+    index++;
   }
 
   const wakeups: number[] = [];
-  const waitingForPace = pending.length > emit.length && inFlight.length + emit.length < parallelism;
+  const waitingForPace = index < windows.length && inFlight.length + added < parallelism;
   if (waitingForPace) wakeups.push(nextAt - now);
-  for (const index of inFlight) wakeups.push((emitted.get(index) ?? now) + windowTimeoutMs - now);
+  for (const [i, at] of inFlight) if (!overdue.some(([o]) => o === i)) wakeups.push(at + resultDeadlineMs - now);
+  if (overdue.length > 0) wakeups.push(resultDeadlineMs);
+  const stalled = inFlight.filter(([, at, attempts]) => attempts > 1 || now >= at + resultDeadlineMs).map(([i]) => i);
   const requeueAfterMs = wakeups.length > 0 ? Math.max(1, Math.min(...wakeups)) : undefined;
-  return { emit, inFlight, requeueAfterMs };
+  return { emit, inFlight, stalled, requeueAfterMs };
+}
+
+/**
+ * The record after `sent` went out (in order; [index, epoch ms, attempt]):
+ * answered windows leave it, re-emitted ones restart their deadline, new
+ * ones join, and `next` moves past the highest new index. Its size is bounded
+ * by parallelism, so its write does not grow with the job.
+ */
+export function recordEmissions(record: EmissionRecord, finished: (index: number) => boolean, sent: ReadonlyArray<readonly [index: number, at: number, attempt: number]>): EmissionRecord {
+  const inFlight = new Map<number, InFlightWindow>();
+  for (const entry of record.inFlight) if (!finished(entry[0])) inFlight.set(entry[0], entry);
+  let next = record.next;
+  let last = record.last;
+  for (const [index, at, attempt] of sent) {
+    inFlight.set(index, [index, at, attempt]);
+    if (attempt === 1 && index >= next) next = index + 1;
+    last = { index, at };
+  }
+  return { jobUid: record.jobUid, next, ...(last ? { last } : {}), inFlight: [...inFlight.values()].sort((a, b) => a[0] - b[0]) };
 }

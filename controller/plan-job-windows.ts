@@ -3,7 +3,7 @@ import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import { countWindowBuckets } from '../shared/clickhouse/count-window-buckets.js';
 import { planWindows } from '../shared/clickhouse/plan-windows.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
-import type { TimeRange } from './job-plan.js';
+import type { TimeRange } from '../shared/contracts/job-plan.js';
 
 export interface PlanJobWindowsDeps {
   clickhouse: ClickHouseClient;

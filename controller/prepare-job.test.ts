@@ -4,6 +4,7 @@ import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import type { ReindexJob } from '../shared/api/reindex-job.js';
 import { compilePolicies } from '../shared/policy/policy-engine.js';
 import { prepareJob, type PrepareDeps } from './prepare-job.js';
+import { planWindows } from '../shared/contracts/job-plan.js';
 
 const range = { startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-01T01:00:00.000Z' };
 const job = (selector?: ReindexJob['spec']['policySelector']): ReindexJob => ({
@@ -37,7 +38,7 @@ test('snapshots the named policies with their resourceVersion and plans the wind
   const prepared = await prepareJob(job({ names: ['b'] }), range, deps([policy('a'), policy('b')]));
   assert.ok(prepared.ok);
   assert.deepEqual(prepared.plan.policies.map((p) => [p.metadata.name, p.metadata.resourceVersion]), [['b', '7']]);
-  assert.equal(prepared.plan.totalEvents, 5);
+  assert.equal(planWindows(prepared.plan).totalEvents, 5);
   assert.equal(prepared.plan.jobUid, 'uid-j');
 });
 
@@ -77,12 +78,41 @@ test('fixes timeRange, policySelector, batchSize and dryRun in the plan, and pla
   assert.deepEqual(asked, { batchSize: 500, dryRun: true, rateLimit: 40, parallelism: 2 });
 });
 
-test('fails naming the sizes when the plan would not fit its ConfigMap', async () => {
-  const windows = Array.from({ length: 10_000 }, (_, index) => ({ index, source: 'audit' as const, from: range.startTime, to: range.endTime, expectedEvents: 100 }));
+/** `count` audit windows tiling the range evenly, 10,000 events each. */
+const tiling = (count: number) => {
+  const start = Date.parse(range.startTime);
+  const step = (Date.parse(range.endTime) - start) / count;
+  const at = (i: number) => new Date(i === count ? Date.parse(range.endTime) : start + Math.floor(i * step)).toISOString();
+  return Array.from({ length: count }, (_, index) => ({ index, source: 'audit' as const, from: at(index), to: at(index + 1), expectedEvents: 10_000 }));
+};
+
+test('stores 10,000 windows in a plan far under a ConfigMap, each derived back exactly', async () => {
+  const windows = tiling(10_000);
   const prepared = await prepareJob(job(), range, { ...deps([policy('a')]), planWindows: async () => windows });
+  assert.ok(prepared.ok);
+  const bytes = Buffer.byteLength(JSON.stringify(prepared.plan));
+  assert.ok(bytes < 256 * 1024, `${bytes} bytes`);
+  const derived = planWindows(prepared.plan);
+  assert.equal(derived.length, 10_000);
+  assert.deepEqual(derived.at(7_777), windows[7_777]);
+  assert.deepEqual(derived.all(), windows);
+});
+
+test('fails naming the sizes when the plan would not fit its ConfigMap', async () => {
+  const many = Array.from({ length: 40 }, (_, i) => ({ ...policy(`p${i}`), spec: { ...policy('x').spec, auditRules: [{ name: 'r', match: 'true', summary: 'x'.repeat(3000) }] } }));
+  const prepared = await prepareJob(job(), range, { ...deps(many), planWindows: async () => tiling(150_000) });
   assert.equal(prepared.ok, false);
   assert.equal(!prepared.ok && prepared.reason, 'PlanTooLarge');
-  assert.match(!prepared.ok ? prepared.message : '', /window plan too large: 10000 windows .* need \d+ KiB, over the 900 KiB a plan ConfigMap may hold/);
+  assert.match(!prepared.ok ? prepared.message : '', /window plan too large: 150000 windows .* need \d+ KiB, over the 900 KiB a plan ConfigMap may hold/);
+});
+
+test('window events and the plan carry only the discovery entries the policies can use', async () => {
+  const table = { 'apps/deployments': 'Deployment', 'apps/widgets': 'Widget', 'batch/jobs': 'Job', 'example.com/gizmos': 'Gizmo', 'other.io/things': 'Thing', '/pods': 'Pod' };
+  const quoting = { ...policy('q'), spec: { ...policy('q').spec, auditRules: [{ name: 'r', match: "audit.objectRef.resource == 'gizmos'", summary: 's' }] } };
+  const prepared = await prepareJob(job(), range, { ...deps([policy('a'), quoting]), discoveryTable: async () => table });
+  assert.ok(prepared.ok);
+  // apps: the policies' group; gizmos: quoted by a rule; Pod and Deployment: the built-in table says the same.
+  assert.deepEqual(prepared.plan.discovery, { 'apps/widgets': 'Widget', 'example.com/gizmos': 'Gizmo' });
 });
 
 test('uses only Ready policies and names the ones left out, with why', async () => {

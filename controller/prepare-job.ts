@@ -2,9 +2,10 @@ import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-poli
 import type { JobPolicy, ReindexJob } from '../shared/api/reindex-job.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
 import { fixedSpecOf } from './fixed-spec.js';
-import type { JobPlan, TimeRange } from './job-plan.js';
+import { encodePlanWindows, type JobPlan, type TimeRange } from '../shared/contracts/job-plan.js';
+import { discoveryForPolicies } from './discovery-for-policies.js';
 import { jobSettings, type JobSettings } from './job-settings.js';
-import { fullPlanBytes, MAX_PLAN_CONFIGMAP_BYTES } from './plan-size.js';
+import { MAX_PLAN_BYTES, planBytes } from './plan-size.js';
 import { selectPolicies } from './select-policies.js';
 import { MAX_WINDOW_EVENT_BYTES, windowPayload, windowPayloadBytes } from './window-payload.js';
 
@@ -39,26 +40,26 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
   const plan: JobPlan = {
     jobUid: job.metadata.uid ?? '',
     resolvedTimeRange: range,
-    windows,
-    totalEvents: windows.reduce((sum, w) => sum + w.expectedEvents, 0),
+    windows: encodePlanWindows(range, windows),
     policies,
     skippedPolicies: selection.skipped,
-    discovery,
+    // Every window event carries this: only what the policies can use (discovery-for-policies.ts).
+    discovery: discoveryForPolicies(policies, discovery),
     fixedSpec: fixedSpecOf(job.spec),
   };
-  const planBytes = fullPlanBytes(plan);
-  if (planBytes > MAX_PLAN_CONFIGMAP_BYTES) {
+  const bytes = planBytes(plan);
+  if (bytes > MAX_PLAN_BYTES) {
     const message =
-      `window plan too large: ${windows.length} windows and the policy snapshot need ${Math.ceil(planBytes / 1024)} KiB, ` +
-      `over the ${MAX_PLAN_CONFIGMAP_BYTES / 1024} KiB a plan ConfigMap may hold; split spec.timeRange into several jobs ` +
-      `or raise spec.config.rateLimit or batchSize for larger windows`;
+      `window plan too large: ${windows.length} windows and the policy snapshot need ${Math.ceil(bytes / 1024)} KiB, ` +
+      `over the ${MAX_PLAN_BYTES / 1024} KiB a plan ConfigMap may hold; select fewer policies (spec.policySelector) ` +
+      `or split spec.timeRange into several jobs`;
     return { ok: false, reason: 'PlanTooLarge', message };
   }
   const sample = windows[0] ?? { index: 0, source: 'audit', from: range.startTime, to: range.endTime, expectedEvents: 0 };
-  const bytes = windowPayloadBytes(windowPayload(job, plan, { window: sample, rateLimit: 1 }));
-  if (bytes > MAX_WINDOW_EVENT_BYTES) {
+  const eventBytes = windowPayloadBytes(windowPayload(job, plan, { window: sample, rateLimit: 1, attempt: 1 }));
+  if (eventBytes > MAX_WINDOW_EVENT_BYTES) {
     const message =
-      `policy snapshot too large: a window event would be ${Math.ceil(bytes / 1024)} KiB with ${policies.length} policies, ` +
+      `policy snapshot too large: a window event would be ${Math.ceil(eventBytes / 1024)} KiB with ${policies.length} policies, ` +
       `over the ${MAX_WINDOW_EVENT_BYTES / 1024} KiB limit; select fewer policies (spec.policySelector)`;
     return { ok: false, reason: 'PolicySnapshotTooLarge', message };
   }

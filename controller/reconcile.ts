@@ -4,8 +4,10 @@ import type { JobEvent } from '../shared/kube/job-event.js';
 import type { Logger } from '../shared/log.js';
 import type { Action } from './action.js';
 import { decide, type ControllerConfig } from './decide.js';
-import type { JobPlan, TimeRange } from './job-plan.js';
+import { emptyEmissionRecord, type EmissionRecord } from '../shared/contracts/emission-record.js';
+import { planWindows, type JobPlan, type TimeRange } from '../shared/contracts/job-plan.js';
 import { nextStatus } from './next-status.js';
+import { finishedWindows, recordEmissions } from './plan-emission.js';
 import type { PlanStore } from './plan-store.js';
 import type { Preparation } from './prepare-job.js';
 import { windowPayload } from './window-payload.js';
@@ -36,11 +38,11 @@ export async function reconcile(name: string, deps: ReconcileDeps): Promise<Reco
   // A finished job never needs its plan again: drop it instead of reading it.
   const finished = job.status?.phase !== undefined && TERMINAL_PHASES.has(job.status.phase);
   if (finished) deps.plans.forget(job.metadata.uid ?? '');
-  const { plan, emitted } = finished ? { plan: undefined, emitted: new Map<number, number>() } : await deps.plans.load(job);
-  const actions = decide({ job, otherJobs: deps.listJobs(), now: deps.now(), plan, emitted, config: deps.config });
+  const { plan, windows, record } = finished ? { plan: undefined, windows: undefined, record: emptyEmissionRecord(job.metadata.uid ?? '') } : await deps.plans.load(job);
+  const actions = decide({ job, otherJobs: deps.listJobs(), now: deps.now(), plan, windows, record, config: deps.config });
   let result: ReconcileResult = {};
   for (const action of actions) {
-    const next = await perform(action, job, plan, deps, log);
+    const next = await perform(action, job, plan, record, deps, log);
     if (next.requeueAfterMs !== undefined) result = { requeueAfterMs: Math.min(next.requeueAfterMs, result.requeueAfterMs ?? Infinity) };
     if (next.stop) break;
   }
@@ -49,32 +51,36 @@ export async function reconcile(name: string, deps: ReconcileDeps): Promise<Reco
 
 type Performed = ReconcileResult & { stop?: boolean };
 
-async function perform(action: Action, job: ReindexJob, plan: JobPlan | undefined, deps: ReconcileDeps, log: Logger): Promise<Performed> {
+async function perform(action: Action, job: ReindexJob, plan: JobPlan | undefined, record: EmissionRecord, deps: ReconcileDeps, log: Logger): Promise<Performed> {
   const name = job.metadata.name;
   switch (action.type) {
     case 'prepare': {
       const prepared = await deps.prepare(job, action.resolvedTimeRange);
-      if (!prepared.ok) return perform({ type: 'fail', reason: prepared.reason, message: prepared.message, policies: prepared.policies }, job, plan, deps, log);
+      if (!prepared.ok) return perform({ type: 'fail', reason: prepared.reason, message: prepared.message, policies: prepared.policies }, job, plan, record, deps, log);
       await deps.plans.save(job, prepared.plan);
-      log.info({ windows: prepared.plan.windows.length, events: prepared.plan.totalEvents }, 'Planned ReindexJob windows');
+      const windows = planWindows(prepared.plan);
+      log.info({ windows: windows.length, events: windows.totalEvents }, 'Planned ReindexJob windows');
       return { requeueAfterMs: 0 }; // the next pass sees the plan and starts
     }
     case 'emit': {
       if (!plan) return {};
-      const sent: [number, number][] = [];
+      const sent: [number, number, number][] = [];
       try {
         for (const emission of action.windows) {
           // Emit before recording: a crash in between re-emits on the next
           // pass, and the same id lets recipients drop the duplicate.
           await deps.emit(windowPayload(job, plan, emission));
-          sent.push([emission.window.index, deps.now().getTime()]);
-          log.info({ window: emission.window.index, events: emission.window.expectedEvents, rateLimit: emission.rateLimit }, 'Emitted reindex window');
+          sent.push([emission.window.index, deps.now().getTime(), emission.attempt]);
+          const fields = { window: emission.window.index, events: emission.window.expectedEvents, rateLimit: emission.rateLimit, attempt: emission.attempt };
+          if (emission.attempt > 1) log.warn(fields, 'Emitted reindex window again: no result within the deadline');
+          else log.info(fields, 'Emitted reindex window');
         }
       } catch (err) {
         log.error({ err }, 'Failed to emit reindex window');
         return { requeueAfterMs: 5_000, stop: true };
       } finally {
-        if (sent.length > 0) await deps.plans.recordEmitted(job, sent);
+        // One write per pass, of a record bounded by parallelism.
+        if (sent.length > 0) await deps.plans.saveRecord(job, recordEmissions(record, finishedWindows(job.status), sent));
       }
       return {};
     }
@@ -114,6 +120,10 @@ function eventFor(action: Action): JobEvent | undefined {
       return { reason: 'Suspended', message: action.message, type: 'Normal' };
     case 'resume':
       return { reason: 'Resumed', message: action.message, type: 'Normal' };
+    case 'stall':
+      return { reason: 'Stalled', message: action.message, type: 'Warning' };
+    case 'unstall':
+      return { reason: 'Unstalled', message: action.message, type: 'Normal' };
     default:
       return undefined;
   }

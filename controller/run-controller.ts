@@ -26,14 +26,6 @@ import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { windowTargetEvents } from './window-target.js';
 import { createWorkQueue } from './work-queue.js';
 
-/**
- * The Broker gives a window 7 attempts (triggers.yaml: retry 6, PT2S
- * exponential), each up to the window function's 600 s timeout: about 72 min
- * before its dead letter reaches the aggregator. Re-emitting sooner would run
- * a window that is still being retried a second time, in parallel.
- */
-export const DEFAULT_WINDOW_TIMEOUT_MS = 90 * 60_000;
-
 /** Half the window function's 600 s Knative timeout: room for a slow ClickHouse or a halved rateLimit. */
 export const DEFAULT_WINDOW_BUDGET_SECONDS = 300;
 
@@ -52,8 +44,8 @@ export interface ControllerDeps {
   windowBatches?: number;
   /** ...and no more than their rate share processes in this many seconds (window-target.ts). */
   windowBudgetSeconds?: number;
-  /** An emitted window with no result after this long is emitted again. */
-  windowTimeoutMs?: number;
+  /** An emitted window with no result after this long is emitted again: resultDeadlineMs() of the delivery settings. */
+  resultDeadlineMs: number;
   emit?: Omit<EmitOptions, 'brokerUrl'>;
   /** Delay before re-listing after the watch failed. */
   rewatchDelayMs?: number;
@@ -87,7 +79,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
     get: (name: string) => watched.get(name) as ReindexJob | undefined,
     list: () => watched.list() as unknown as readonly ReindexJob[],
   };
-  const plans = createPlanStore(core, deps.namespace);
+  const plans = createPlanStore(core, deps.namespace, log);
   const recordEvent = createEventRecorder({
     api: kubeConfig.makeApiClient(EventsV1Api),
     namespace: deps.namespace,
@@ -101,7 +93,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
     config: {
       maxConcurrentJobs: deps.maxConcurrentJobs ?? 1,
       retentionDays: deps.retentionDays ?? 60,
-      windowTimeoutMs: deps.windowTimeoutMs ?? DEFAULT_WINDOW_TIMEOUT_MS,
+      resultDeadlineMs: deps.resultDeadlineMs,
     },
     getJob: (name) => informer.get(name),
     listJobs: () => informer.list(),

@@ -1,7 +1,7 @@
 import type { ReindexJob } from '../shared/api/reindex-job.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
 import type { WindowEmission } from './action.js';
-import type { JobPlan } from './job-plan.js';
+import type { JobPlan } from '../shared/contracts/job-plan.js';
 
 /**
  * The data of a window.requested event (DESIGN.md §4.2). batchSize and dryRun

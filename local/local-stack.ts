@@ -31,6 +31,8 @@ import { createClickHouseActivityPublisher } from './clickhouse-activity-publish
 import { startKubeApiServer, type KubeApiServer } from './kube-api-server.js';
 import { loadProjectCrds } from './kube-api-server/load-project-crds.js';
 import { discoveryCrds } from './discovery-crds.js';
+import { knativeDeliveries } from './knative-deliveries.js';
+import { resultDeadlineMs } from '../controller/result-deadline.js';
 import type { DiscoveryTable } from '../shared/api/activity-policy.js';
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from './nats-server.js';
 
@@ -46,8 +48,16 @@ export interface LocalStackOptions {
   /** An existing NATS server; without it a nats-server child is started when installed. */
   natsUrl?: string;
   maxConcurrentJobs?: number;
-  /** Multiplies the Broker's retry backoff (the manifests say seconds; tests want milliseconds). */
+  /** Multiplies the Broker's retry backoff (the manifests say seconds; tests want milliseconds), and the result deadline. */
   retryDelayScale?: number;
+  /** Overrides the result deadline derived from the manifests (controller/result-deadline.ts). */
+  resultDeadlineMs?: number;
+  /**
+   * At most one status write per job per this many ms (default 100). A
+   * cluster's windows take minutes, so the aggregator's 1 s costs them
+   * nothing; local windows take milliseconds, and the job would wait on it.
+   */
+  statusWriteIntervalMs?: number;
   statusPage?: boolean;
   /** Extra `group/plural → Kind` entries, served as CRDs so discovery reports them. */
   discovery?: DiscoveryTable;
@@ -120,7 +130,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => kube.close());
     const kubeConfig = kube.kubeConfig();
 
-    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: LOCAL_NAMESPACE }));
+    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: LOCAL_NAMESPACE, statusWriteIntervalMs: opts.statusWriteIntervalMs ?? 100 }));
     closers.push(() => aggregator.close());
 
     const scale = opts.retryDelayScale ?? 1;
@@ -132,7 +142,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     closers.push(() => broker.close());
 
+    const deliveries = await knativeDeliveries(KNATIVE_DIR);
     const controller = await runController({
+      // The same deadline a cluster gets from the same manifests, scaled like the Broker's retries.
+      resultDeadlineMs: opts.resultDeadlineMs ?? resultDeadlineMs(deliveries.window, deliveries.result, scale),
       kubeConfig,
       clickhouse,
       tables,

@@ -1,6 +1,7 @@
 import { CoreV1Api, CustomObjectsApi, EventsV1Api, type KubeConfig, type V1ConfigMap } from '@kubernetes/client-node';
-import type { JobPlan } from '../controller/job-plan.js';
-import { planConfigMapName } from '../controller/plan-store.js';
+import { EMISSION_KEY, emissionConfigMapName, PLAN_KEY, planConfigMapName } from '../controller/plan-store.js';
+import { parseEmissionRecord } from '../shared/contracts/emission-record.js';
+import { parseJobPlan, planWindows, type JobPlan } from '../shared/contracts/job-plan.js';
 import { GROUP, REINDEXJOB_KIND, REINDEXJOB_PLURAL, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
 import type { JobEvent, JobSource } from './job-source.js';
 
@@ -11,8 +12,8 @@ export interface KubeJobSourceOptions {
   eventsNamespace?: string;
 }
 
-// One poll asks for the plan and the emission record of the same job; both
-// live in one ConfigMap, so a read is reused for this long.
+// One poll asks for the plan twice (windows, and the uid check of the
+// emission record), so a read is reused for this long.
 const CONFIGMAP_REUSE_MS = 500;
 
 /**
@@ -29,21 +30,19 @@ export function kubeJobSource(kubeConfig: KubeConfig, options: KubeJobSourceOpti
   const uids = new Map<string, string | undefined>();
   const configMaps = new Map<string, { at: number; read: Promise<V1ConfigMap | undefined> }>();
 
-  function planConfigMap(name: string): Promise<V1ConfigMap | undefined> {
+  function configMap(name: string): Promise<V1ConfigMap | undefined> {
     const cached = configMaps.get(name);
     if (cached && Date.now() - cached.at < CONFIGMAP_REUSE_MS) return cached.read;
-    const read = orUndefinedOn404(core.readNamespacedConfigMap({ name: planConfigMapName(name), namespace: options.namespace }));
+    const read = orUndefinedOn404(core.readNamespacedConfigMap({ name, namespace: options.namespace }));
     configMaps.set(name, { at: Date.now(), read });
     read.catch(() => configMaps.delete(name));
     return read;
   }
 
-  async function plan(name: string): Promise<{ plan: JobPlan; configMap: V1ConfigMap } | undefined> {
-    const configMap = await planConfigMap(name);
-    const plan = parseJson<JobPlan>(configMap?.data?.['plan.json']);
+  async function plan(name: string): Promise<JobPlan | undefined> {
+    const plan = parseOrUndefined(parseJobPlan, (await configMap(planConfigMapName(name)))?.data?.[PLAN_KEY]);
     const uid = uids.get(name);
-    if (!configMap || !plan || (uid && plan.jobUid !== uid)) return undefined;
-    return { plan, configMap };
+    return plan && (!uid || plan.jobUid === uid) ? plan : undefined;
   }
 
   return {
@@ -58,13 +57,15 @@ export function kubeJobSource(kubeConfig: KubeConfig, options: KubeJobSourceOpti
       return job;
     },
     async getPlan(name) {
-      return (await plan(name))?.plan.windows;
+      const stored = await plan(name);
+      return stored && planWindows(stored).all();
     },
     async listEmitted(name) {
       const stored = await plan(name);
       if (!stored) return undefined;
-      const emitted = parseJson<Record<string, number>>(stored.configMap.data?.['emitted.json']) ?? {};
-      return Object.keys(emitted).map(Number).filter(Number.isInteger);
+      const record = parseOrUndefined(parseEmissionRecord, (await configMap(emissionConfigMapName(name)))?.data?.[EMISSION_KEY]);
+      if (!record || record.jobUid !== stored.jobUid) return [];
+      return [...Array.from({ length: record.next }, (_, i) => i), ...record.inFlight.map(([index]) => index)];
     },
     async listEvents(name) {
       // Filtered here rather than by fieldSelector: `regarding.*` selectors
@@ -95,10 +96,10 @@ async function orUndefinedOn404<T>(request: Promise<T>): Promise<T | undefined> 
   }
 }
 
-function parseJson<T>(text: string | undefined): T | undefined {
+function parseOrUndefined<T>(parse: (text: string) => T, text: string | undefined): T | undefined {
   if (!text) return undefined;
   try {
-    return JSON.parse(text) as T;
+    return parse(text);
   } catch {
     return undefined;
   }

@@ -1,7 +1,7 @@
 import type { ReindexJob } from '../shared/api/reindex-job.js';
 import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import type { MemoryJob } from './memory-job-source.js';
-import { formatIndexRanges, parseIndexRanges } from '../controller/index-ranges.js';
+import { formatWindowRanges, parseWindowRanges, windowIndexes, windowRangesOf } from '../shared/contracts/window-ranges.js';
 
 const HOUR = 3_600_000;
 
@@ -52,16 +52,16 @@ export function answerWindows(
   eventsPerSecond?: number,
 ): void {
   const status = sample.job.status!;
-  const completed = new Set([...parseIndexRanges(status.windows!.completedRanges), ...(results.completed ?? [])]);
-  const failed = new Set([...parseIndexRanges(status.windows!.failedRanges), ...(results.failed ?? []).map((f) => f.index)]);
+  const completed = new Set([...windowIndexes(parseWindowRanges(status.windows!.completedRanges)), ...(results.completed ?? [])]);
+  const failed = new Set([...windowIndexes(parseWindowRanges(status.windows!.failedRanges)), ...(results.failed ?? []).map((f) => f.index)]);
   const processed = sample.plan!.filter((w) => completed.has(w.index)).reduce((n, w) => n + w.expectedEvents, 0);
   const total = status.progress!.totalEvents;
   status.windows = {
     total: sample.plan!.length,
     completed: completed.size,
     failed: failed.size,
-    completedRanges: formatIndexRanges(completed),
-    failedRanges: formatIndexRanges(failed),
+    completedRanges: formatWindowRanges(windowRangesOf(completed)),
+    failedRanges: formatWindowRanges(windowRangesOf(failed)),
   };
   status.progress = { ...status.progress!, processedEvents: processed, activitiesGenerated: Math.floor(processed * 0.8), currentBatch: completed.size, percent: Math.floor((100 * processed) / total) };
   status.eventsPerSecond = eventsPerSecond;

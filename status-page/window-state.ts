@@ -1,5 +1,5 @@
 import type { ReindexJobStatus } from '../shared/api/reindex-job.js';
-import { parseIndexRanges } from '../controller/index-ranges.js';
+import { parseWindowRanges, windowIndexes } from '../shared/contracts/window-ranges.js';
 
 export type WindowState = 'pending' | 'inflight' | 'done' | 'failed';
 
@@ -12,8 +12,8 @@ export interface WindowStateSets {
 
 export function windowStateSets(status: ReindexJobStatus | undefined, inFlight: Set<number> = new Set()): WindowStateSets {
   return {
-    completed: parseIndexRanges(status?.windows?.completedRanges),
-    failed: parseIndexRanges(status?.windows?.failedRanges),
+    completed: new Set(windowIndexes(parseWindowRanges(status?.windows?.completedRanges))),
+    failed: new Set(windowIndexes(parseWindowRanges(status?.windows?.failedRanges))),
     inFlight,
   };
 }

@@ -1,4 +1,4 @@
-import { parseIndexRanges } from '../controller/index-ranges.js';
+import { parseWindowRanges, windowIndexes } from '../shared/contracts/window-ranges.js';
 
 // Messages name windows as people write them: "window 7", "windows 3-5, 9",
 // "windows 2 and 4". Status and Events carry failure reasons only as text.
@@ -8,7 +8,7 @@ const MENTION = /\bwindows?\s*#?\s*(\d+(?:\s*-\s*\d+)?(?:\s*(?:,|and)\s*\d+(?:\s
 export function windowsNamedIn(message: string): Set<number> {
   const out = new Set<number>();
   for (const match of message.matchAll(MENTION)) {
-    for (const index of parseIndexRanges(match[1].replace(/and/gi, ','))) out.add(index);
+    for (const index of windowIndexes(parseWindowRanges(match[1].replace(/and/gi, ',')))) out.add(index);
   }
   return out;
 }

@@ -24,7 +24,10 @@ import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { createLogger, silentLogger } from '../shared/log.js';
-import { parseIndexRanges } from '../controller/index-ranges.js';
+import { parseWindowRanges, windowIndexes } from '../shared/contracts/window-ranges.js';
+import { parseJobPlan, planWindows } from '../shared/contracts/job-plan.js';
+
+const parseIndexRanges = (text: string | undefined) => new Set(windowIndexes(parseWindowRanges(text)));
 import { runController, type RunningController } from '../controller/run-controller.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 
@@ -84,6 +87,7 @@ async function startController(opts: { maxConcurrentJobs?: number } = {}): Promi
     maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
     windowBatches: 1, // windows of about batchSize events: many small windows
     emit: { minRetryDelayMs: 20, retries: 2, timeoutMs: 5000 },
+    resultDeadlineMs: 600_000,
   });
 }
 
@@ -327,7 +331,7 @@ test('keeps watching after the watch stream ends and after 410 Gone, and stores 
     data: Record<string, string>;
   };
   assert.deepEqual(configMap.metadata.ownerReferences.map((o) => [o.kind, o.name, o.uid]), [['ReindexJob', 'rewatched', done.metadata.uid]]);
-  assert.equal(JSON.parse(configMap.data['plan.json']).windows.length, done.status!.windows!.total);
+  assert.equal(planWindows(parseJobPlan(configMap.data['plan.json'])).length, done.status!.windows!.total);
 });
 
 test('a broker answering 500 is retried with backoff', async (t) => {

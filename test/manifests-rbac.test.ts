@@ -111,6 +111,7 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
           log: silentLogger,
           windowBatches: 1,
           emit: { minRetryDelayMs: 20, retries: 1, timeoutMs: 5000 },
+          resultDeadlineMs: 600_000,
         });
         stopController = () => controller.stop();
         ok();

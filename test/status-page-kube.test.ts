@@ -2,6 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startKubeApiServer } from '../local/kube-api-server.js';
 import { kubeJobSource } from '../status-page/kube-job-source.js';
+import { encodePlanWindows, printJobPlan } from '../shared/contracts/job-plan.js';
+import { printEmissionRecord } from '../shared/contracts/emission-record.js';
 import { startStatusPage } from '../status-page/start-status-page.js';
 
 const JOBS = '/apis/activity.miloapis.com/v1alpha1/reindexjobs';
@@ -35,20 +37,33 @@ async function kubeWithJob(t: { after: (fn: () => Promise<void>) => void }) {
     kind: 'ConfigMap',
     metadata: { name: 'reindexjob-march' },
     data: {
-      'plan.json': JSON.stringify({ jobUid, resolvedTimeRange: { startTime: windows[0].from, endTime: windows[1].to }, windows, totalEvents: 400, policies: [], discovery: {} }),
-      'emitted.json': JSON.stringify({ 0: 1, 1: 2, 2: 3 }),
+      'plan.json': printJobPlan({
+        jobUid,
+        resolvedTimeRange: { startTime: windows[0].from, endTime: windows[1].to },
+        windows: encodePlanWindows({ startTime: windows[0].from, endTime: windows[1].to }, windows as Parameters<typeof encodePlanWindows>[1]),
+        policies: [],
+        discovery: {},
+        fixedSpec: { timeRange: { startTime: windows[0].from }, batchSize: 1000, dryRun: false },
+      }),
     },
+  });
+  const emission = (jobUid: string) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'reindexjob-march-emission' },
+    data: { 'emission.json': printEmissionRecord({ jobUid, next: 3, last: { index: 2, at: 3 }, inFlight: [[1, 2, 1]] }) },
   });
   const event = (name: string, regarding: object, reason: string, note: string, type = 'Normal') => call('POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
     apiVersion: 'events.k8s.io/v1', kind: 'Event', metadata: { name }, eventTime: '2025-03-01T10:00:00.000000Z',
     reportingController: 'test', reportingInstance: 'test', action: reason, reason, note, type, regarding,
   });
-  return { kube, job, call, plan, event };
+  return { kube, job, call, plan, emission, event };
 }
 
 test('reads jobs, the plan ConfigMap, emitted windows and Events through the Kubernetes API', async (t) => {
-  const { kube, job, call, plan, event } = await kubeWithJob(t);
+  const { kube, job, call, plan, emission, event } = await kubeWithJob(t);
   await call('POST', '/api/v1/namespaces/reindex-system/configmaps', plan(job.metadata.uid));
+  await call('POST', '/api/v1/namespaces/reindex-system/configmaps', emission(job.metadata.uid));
   await event('march.1', { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', name: 'march', uid: job.metadata.uid }, 'WindowFailed', 'Window 2 failed: DeadLetter: NATS unreachable', 'Warning');
   await event('other.1', { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', name: 'april' }, 'Started', 'about another job');
   await event('pod.1', { apiVersion: 'v1', kind: 'Pod', name: 'march' }, 'Pulled', 'a pod that shares the name');
@@ -58,7 +73,7 @@ test('reads jobs, the plan ConfigMap, emitted windows and Events through the Kub
   assert.equal((await source.getJob('march'))?.status?.phase, 'Running');
   assert.equal(await source.getJob('nope'), undefined);
   assert.deepEqual(await source.getPlan('march'), windows);
-  assert.deepEqual(await source.listEmitted!('march'), [0, 1, 2]);
+  assert.deepEqual(await source.listEmitted!('march'), [0, 1, 2, 1]);
   assert.deepEqual(await source.listEvents('march'), [
     { type: 'Warning', reason: 'WindowFailed', message: 'Window 2 failed: DeadLetter: NATS unreachable', time: '2025-03-01T10:00:00.000Z' },
   ]);

@@ -6,20 +6,40 @@ import { createEventRecorder } from '../../shared/kube/record-event.js';
 import { createJobMetrics } from '../../shared/metrics/job-metrics.js';
 import type { Logger } from '../../shared/log.js';
 import type { AggregatorDeps } from './aggregator-deps.js';
+import { createStatusWriter } from './status-writer.js';
 
 export const AGGREGATOR_CONTROLLER = 'activity.miloapis.com/reindex-aggregator';
 
-export function buildAggregatorDeps(opts: { kubeConfig: KubeConfig; log: Logger; eventsNamespace?: string; instance?: string; registry?: Registry }): AggregatorDeps {
+export interface AggregatorOptions {
+  kubeConfig: KubeConfig;
+  log: Logger;
+  eventsNamespace?: string;
+  instance?: string;
+  registry?: Registry;
+  /** At most one status write per job per this many ms (status-writer.ts). */
+  statusWriteIntervalMs?: number;
+  /** A result not yet written after this long is answered 503 (it stays queued). */
+  statusWriteMaxWaitMs?: number;
+  now?: () => Date;
+}
+
+export function buildAggregatorDeps(opts: AggregatorOptions): AggregatorDeps {
   const registry = opts.registry ?? new Registry();
   if (!opts.registry) collectDefaultMetrics({ register: registry });
   return {
-    jobs: opts.kubeConfig.makeApiClient(CustomObjectsApi),
-    recordEvent: createEventRecorder({
-      api: opts.kubeConfig.makeApiClient(EventsV1Api),
-      controller: AGGREGATOR_CONTROLLER,
-      instance: opts.instance ?? 'reindex-aggregator',
-      namespace: opts.eventsNamespace,
+    status: createStatusWriter({
+      jobs: opts.kubeConfig.makeApiClient(CustomObjectsApi),
+      recordEvent: createEventRecorder({
+        api: opts.kubeConfig.makeApiClient(EventsV1Api),
+        controller: AGGREGATOR_CONTROLLER,
+        instance: opts.instance ?? 'reindex-aggregator',
+        namespace: opts.eventsNamespace,
+        log: opts.log,
+      }),
       log: opts.log,
+      intervalMs: opts.statusWriteIntervalMs,
+      maxWaitMs: opts.statusWriteMaxWaitMs,
+      now: opts.now,
     }),
     metrics: createJobMetrics(registry),
     registry,

@@ -14,11 +14,13 @@ const env = z
     /** Where Events about the cluster-scoped ReindexJobs go. */
     EVENTS_NAMESPACE: z.string().min(1).default('default'),
     POD_NAME: z.string().min(1).default('reindex-aggregator'),
+    /** At most one status write per job per this many ms: results arriving meanwhile fold into it. */
+    STATUS_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
   })
   .parse(process.env);
 
 const log = createLogger('reindex-aggregator');
-const deps = buildAggregatorDeps({ kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }), log, eventsNamespace: env.EVENTS_NAMESPACE, instance: env.POD_NAME });
+const deps = buildAggregatorDeps({ kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }), log, eventsNamespace: env.EVENTS_NAMESPACE, instance: env.POD_NAME, statusWriteIntervalMs: env.STATUS_WRITE_INTERVAL_MS });
 const running = await startAggregator(deps, env.PORT, '0.0.0.0');
 log.info({ url: running.url }, 'Started reindex aggregator');
 

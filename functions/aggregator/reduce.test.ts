@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ReindexJobStatus } from '../../shared/api/reindex-job.js';
 import type { WindowCompleted } from '../../shared/contracts/window-completed.js';
-import { reduceWindowResult, type ReduceContext } from './reduce.js';
+import { reduceStatus, reduceWindowResult, type ReduceContext } from './reduce.js';
 import type { WindowResult } from './window-result.js';
 
 const UID = 'uid-1';
@@ -36,7 +36,7 @@ const sourceOf = (i: number, audit: number) => (i < audit ? 'audit' : 'event') a
 test('counts a window delivered twice once', () => {
   const first = reduceWindowResult(running(4), completed(1), ctx(10));
   const second = reduceWindowResult(first.status, completed(1), ctx(11));
-  assert.equal(second.dropped, 'duplicate');
+  assert.deepEqual(second.dropped, ['duplicate']);
   assert.equal(second.status, first.status);
   assert.equal(second.status.windows!.completed, 1);
   assert.equal(second.status.progress!.processedEvents, 100);
@@ -127,17 +127,54 @@ test('fails the job on a dead-lettered window, naming it and the last answer', (
   assert.match(r.status.message!, /window 7 \(audit, 2026-04-30T01:00:00.000Z to 2026-04-30T02:00:00.000Z\) was dead-lettered after its retries: HTTP 503: NATS unreachable/);
 });
 
-test('leaves a finished job alone when late results arrive', () => {
-  const failed = reduceWindowResult(running(4), { kind: 'failed', data: { job: { name: 'j', uid: UID, generation: 1 }, window: { index: 0, source: 'audit' }, reason: 'X', message: 'y' } }, ctx(1)).status;
-  const late = reduceWindowResult(failed, completed(1), ctx(2));
-  assert.equal(late.dropped, 'finished');
-  assert.equal(late.status, failed);
+const failure = (index: number, source: 'audit' | 'event' = 'audit'): WindowResult => ({ kind: 'failed', data: { job: { name: 'j', uid: UID, generation: 1 }, window: { index, source }, reason: 'Unavailable', message: `w${index} down` } });
+
+test('keeps folding into a Failed job: every failed window named, counts exact once the last window answers', () => {
+  let status = reduceWindowResult(running(4), failure(0), ctx(1)).status;
+  assert.equal(status.phase, 'Failed');
+  assert.match(status.message!, /^Failed: 1 of 4 windows failed \(windows 0\); 0 completed so far; latest: window 0 \(audit\) failed: Unavailable: w0 down$/);
+  const completedAt = status.completedAt;
+  const late = reduceWindowResult(status, completed(1), ctx(2));
+  assert.deepEqual(late.dropped, [undefined]);
+  status = late.status;
+  assert.equal(status.progress!.processedEvents, 100);
+  const second = reduceWindowResult(status, failure(3, 'event'), ctx(3));
+  assert.deepEqual(second.events.map((e) => [e.type, e.reason]), [['Warning', 'WindowFailed']]);
+  status = reduceWindowResult(second.status, completed(2, {}, 'event'), ctx(4)).status;
+  assert.equal(status.phase, 'Failed');
+  assert.equal(status.completedAt, completedAt, 'finished when it failed');
+  assert.deepEqual([status.windows!.completed, status.windows!.failed, status.windows!.failedRanges, status.windows!.completedRanges], [2, 2, '0,3', '1-2']);
+  assert.equal(status.progress!.processedEvents, 200);
+  assert.equal(status.progress!.percent, 100);
+  assert.match(status.message!, /^Failed: 2 of 4 windows failed \(windows 0,3\); all 4 windows answered, 2 completed; latest: window 3 \(event\) failed: Unavailable: w3 down$/);
+  assert.equal(status.conditions!.find((c) => c.type === 'Ready')!.message, status.message);
+  // A duplicate after that still changes nothing.
+  assert.deepEqual(reduceWindowResult(status, completed(1), ctx(5)).dropped, ['duplicate']);
+});
+
+test('leaves a Succeeded job alone when a late result arrives', () => {
+  let status = running(1, 100, 1);
+  status = reduceWindowResult(status, completed(0), ctx(1)).status;
+  assert.equal(status.phase, 'Succeeded');
+  const late = reduceWindowResult(status, completed(0), ctx(2));
+  assert.deepEqual(late.dropped, ['finished']);
+  assert.equal(late.status, status);
   assert.deepEqual(late.events, []);
+});
+
+test('folds results that arrived together in one pass, as one by one would', () => {
+  let oneByOne = running(6);
+  for (const i of [4, 0, 2, 1]) oneByOne = reduceWindowResult(oneByOne, completed(i, { errors: i }, sourceOf(i, 3)), ctx(10)).status;
+  const inputs = [4, 0, 2, 4, 1].map((i) => ({ kind: 'result' as const, result: completed(i, { errors: i }, sourceOf(i, 3)) }));
+  const together = reduceStatus(running(6), inputs, ctx(10));
+  assert.deepEqual(together.dropped, [undefined, undefined, undefined, 'duplicate', undefined]);
+  assert.deepEqual(together.status, oneByOne);
+  assert.equal(together.status.windows!.completedRanges, '0-2,4');
 });
 
 test('drops a result for another job with the same name', () => {
   const r = reduceWindowResult(running(4), completed(0), ctx(1, { jobUid: 'other' }));
-  assert.equal(r.dropped, 'other-job');
+  assert.deepEqual(r.dropped, ['other-job']);
   assert.equal(r.status.windows!.completed, 0);
 });
 

@@ -1,18 +1,23 @@
-// The aggregator's one decision, pure: fold one window result into a job's
+// The aggregator's one decision, pure: fold what arrived for a job (window
+// results, and any other kind of status input added to StatusInput) into its
 // status. Each window counts once (completedRanges / failedRanges), so a
 // result the Broker delivers twice, or a write retried after a 409, changes
-// nothing the second time.
-import { TERMINAL_PHASES, type ErrorSample, type ReindexJobStatus, type SourceWindows } from '../../shared/api/reindex-job.js';
+// nothing the second time. Inputs that arrived together fold in one pass:
+// the range lists are parsed and printed once per write, not per result.
+import { type ErrorSample, type ReindexJobStatus, type SourceWindows } from '../../shared/api/reindex-job.js';
 import { exceedsErrorBudget, parseMaxErrors } from '../../shared/api/reindex-job-validation.js';
 import type { Source } from '../../shared/contracts/window-requested.js';
+import { addWindow, formatWindowRanges, hasWindow, parseWindowRanges } from '../../shared/contracts/window-ranges.js';
 import type { JobEvent } from '../../shared/kube/job-event.js';
-import { addIndex, hasIndex } from './range-set.js';
 import { setCondition } from '../../shared/api/set-condition.js';
 import { describeDryRun } from './describe-dry-run.js';
 import { foldDryRun } from './fold-dry-run.js';
 import type { WindowResult } from './window-result.js';
 
 export const MAX_ERROR_SAMPLES = 20;
+
+/** What the status writer folds; another kind joins as another member and another case below. */
+export type StatusInput = { kind: 'result'; result: WindowResult };
 
 export interface ReduceContext {
   now: Date;
@@ -24,15 +29,17 @@ export interface ReduceContext {
   jobUid?: string;
 }
 
+/** 'finished': the job Succeeded, so every window has counted already. */
 export type DropReason = 'other-job' | 'finished' | 'duplicate';
 
 export interface Reduction {
   status: ReindexJobStatus;
   events: JobEvent[];
-  /** Set when the result changed nothing, and why. */
-  dropped?: DropReason;
+  /** Per input, in order: why it changed nothing, or undefined when it was folded. */
+  dropped: (DropReason | undefined)[];
 }
 
+const LATEST = '; latest: ';
 const SOURCE_CONDITION: Record<Source, string> = { audit: 'AuditLogsProcessed', event: 'EventsProcessed' };
 const SOURCE_NOUN: Record<Source, string> = { audit: 'audit log', event: 'event' };
 
@@ -64,41 +71,71 @@ function sourceCondition(status: ReindexJobStatus, source: Source, now: Date, ob
   return setCondition(status.conditions, { type, status: 'False', reason, message: `${counts.completed}/${counts.total} ${noun} windows processed`, observedGeneration }, now);
 }
 
-export function reduceWindowResult(current: ReindexJobStatus, result: WindowResult, ctx: ReduceContext): Reduction {
-  const unchanged = (dropped: DropReason): Reduction => ({ status: current, events: [], dropped });
-  if (ctx.jobUid !== undefined && result.data.job.uid !== ctx.jobUid) return unchanged('other-job');
-  if (current.phase && TERMINAL_PHASES.has(current.phase)) return unchanged('finished');
-  const { index, source } = result.data.window;
-  const before = current.windows ?? { total: 0, completed: 0, failed: 0, completedRanges: '', failedRanges: '' };
-  if (hasIndex(before.completedRanges, index) || hasIndex(before.failedRanges, index)) return unchanged('duplicate');
+/** One result alone: reduceStatus of one input. */
+export function reduceWindowResult(current: ReindexJobStatus, result: WindowResult, ctx: ReduceContext): Reduction & { dropped: (DropReason | undefined)[] } {
+  return reduceStatus(current, [{ kind: 'result', result }], ctx);
+}
 
-  const now = ctx.now;
+/**
+ * Folds inputs into a status. A Failed job keeps counting: results of the
+ * windows still in flight when it failed are folded like any other, so its
+ * counts end exact and every failed window is named; only a Succeeded job
+ * (every window counted) drops what comes late.
+ */
+export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusInput[], ctx: ReduceContext): Reduction {
+  const dropped: (DropReason | undefined)[] = [];
+  const before = current.windows ?? { total: 0, completed: 0, failed: 0, completedRanges: '', failedRanges: '' };
+  let completedRanges = parseWindowRanges(before.completedRanges);
+  let failedRanges = parseWindowRanges(before.failedRanges);
   const status: ReindexJobStatus = structuredClone(current);
   const windows = (status.windows = structuredClone(before));
   const progress = (status.progress ??= { totalEvents: 0, processedEvents: 0, activitiesGenerated: 0, errors: 0, currentBatch: 0, totalBatches: windows.total });
-  const bySource = windows.bySource?.[source];
-  const events: JobEvent[] = [];
   const percentBefore = progress.percent ?? percentOf(before.completed + before.failed, before.total);
+  let latestFailure: string | undefined;
 
-  if (result.kind === 'completed') {
-    const data = result.data;
-    windows.completed += 1;
-    windows.completedRanges = addIndex(windows.completedRanges, index);
-    if (bySource) bySource.completed += 1;
-    progress.processedEvents += data.processedEvents;
-    progress.activitiesGenerated += data.activitiesGenerated;
-    progress.errors += data.errors;
-    if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
-      status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
+  for (const input of inputs) {
+    const result = input.result;
+    if (ctx.jobUid !== undefined && result.data.job.uid !== ctx.jobUid) {
+      dropped.push('other-job');
+      continue;
     }
-    // A window says whether it was a dry run; the controller fixed that for the job at its start.
-    if (data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
-  } else {
-    windows.failed += 1;
-    windows.failedRanges = addIndex(windows.failedRanges, index);
-    if (bySource) bySource.failed += 1;
+    if (current.phase === 'Succeeded') {
+      dropped.push('finished');
+      continue;
+    }
+    const { index, source } = result.data.window;
+    if (hasWindow(completedRanges, index) || hasWindow(failedRanges, index)) {
+      dropped.push('duplicate');
+      continue;
+    }
+    dropped.push(undefined);
+    const bySource = windows.bySource?.[source];
+    if (result.kind === 'completed') {
+      const data = result.data;
+      windows.completed += 1;
+      completedRanges = addWindow(completedRanges, index);
+      if (bySource) bySource.completed += 1;
+      progress.processedEvents += data.processedEvents;
+      progress.activitiesGenerated += data.activitiesGenerated;
+      progress.errors += data.errors;
+      if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
+        status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
+      }
+      // A window says whether it was a dry run; the controller fixed that for the job at its start.
+      if (data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
+    } else {
+      windows.failed += 1;
+      failedRanges = addWindow(failedRanges, index);
+      if (bySource) bySource.failed += 1;
+      latestFailure = describeFailure(result);
+    }
   }
+  if (dropped.every((d) => d !== undefined)) return { status: current, events: [], dropped };
 
+  const now = ctx.now;
+  const events: JobEvent[] = [];
+  windows.completedRanges = formatWindowRanges(completedRanges);
+  windows.failedRanges = formatWindowRanges(failedRanges);
   const done = windows.completed + windows.failed;
   progress.currentBatch = done;
   progress.totalBatches = windows.total;
@@ -106,23 +143,27 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
   if (!status.timeRange && status.resolvedTimeRange) status.timeRange = `${status.resolvedTimeRange.startTime}/${status.resolvedTimeRange.endTime}`;
 
   const elapsedSeconds = status.startedAt ? (now.getTime() - Date.parse(status.startedAt)) / 1000 : 0;
-  if (elapsedSeconds > 0) {
+  if (elapsedSeconds > 0 && status.phase !== 'Failed') {
     const eps = progress.processedEvents / elapsedSeconds;
     status.eventsPerSecond = Math.round(eps * 100) / 100;
     const remaining = Math.max(0, progress.totalEvents - progress.processedEvents);
     if (eps > 0) status.estimatedCompletionTime = new Date(now.getTime() + Math.ceil((remaining / eps) * 1000)).toISOString();
   }
 
+  const wasFailed = current.phase === 'Failed';
   const budget = parseMaxErrors(ctx.maxErrors);
-  if (result.kind !== 'completed') {
+  if (windows.failed > 0) {
+    // The counts change with every late result; the latest failure's words stay until another fails.
+    const latest = latestFailure ?? current.message?.split(LATEST)[1] ?? 'see status.windows.failedRanges';
+    const answered = done >= windows.total ? `all ${windows.total} windows answered, ${windows.completed} completed` : `${windows.completed} completed so far`;
     status.phase = 'Failed';
-    status.message = `Failed: ${describeFailure(result)}`;
-  } else if (exceedsErrorBudget(budget, progress.errors, progress.processedEvents)) {
+    status.message = `Failed: ${windows.failed} of ${windows.total} windows failed (windows ${windows.failedRanges}); ${answered}${LATEST}${latest}`;
+  } else if (!wasFailed && exceedsErrorBudget(budget, progress.errors, progress.processedEvents)) {
     status.phase = 'Failed';
     status.message = budget!.kind === 'count'
       ? `Failed: ${progress.errors} errors exceed the maxErrors budget of ${budget!.value}`
       : `Failed: ${progress.errors} errors in ${progress.processedEvents} processed events (${((100 * progress.errors) / progress.processedEvents).toFixed(2)}%) exceed the maxErrors budget of ${budget!.value}%`;
-  } else if (windows.total > 0 && windows.completed >= windows.total) {
+  } else if (!wasFailed && windows.total > 0 && windows.completed >= windows.total) {
     status.phase = 'Succeeded';
     const errorsNote = progress.errors ? ` (${progress.errors} errors)` : '';
     status.message = status.dryRunReport
@@ -131,11 +172,15 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
   }
 
   if (status.phase === 'Failed' || status.phase === 'Succeeded') {
-    status.completedAt = now.toISOString();
-    status.estimatedCompletionTime = status.completedAt;
     const ok = status.phase === 'Succeeded';
+    if (!wasFailed) {
+      status.completedAt = now.toISOString();
+      status.estimatedCompletionTime = status.completedAt;
+      events.push(ok ? { type: 'Normal', reason: 'Completed', message: status.message! } : { type: 'Warning', reason: 'Failed', message: status.message! });
+    } else if (latestFailure) {
+      events.push({ type: 'Warning', reason: 'WindowFailed', message: latestFailure });
+    }
     status.conditions = setCondition(status.conditions, { type: 'Ready', status: ok ? 'True' : 'False', reason: ok ? 'Succeeded' : 'Failed', message: status.message!, observedGeneration: ctx.generation }, now);
-    events.push(ok ? { type: 'Normal', reason: 'Completed', message: status.message! } : { type: 'Warning', reason: 'Failed', message: status.message! });
   } else {
     if (!status.conditions?.some((c) => c.type === 'Ready')) {
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Running', message: 'Windows are being processed', observedGeneration: ctx.generation }, now);
@@ -146,5 +191,5 @@ export function reduceWindowResult(current: ReindexJobStatus, result: WindowResu
   }
   status.conditions = sourceCondition(status, 'audit', now, ctx.generation);
   status.conditions = sourceCondition(status, 'event', now, ctx.generation);
-  return { status, events };
+  return { status, events, dropped };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseIsoDuration } from './iso-duration.js';
+import { parseIsoDuration } from '../../shared/knative/iso-duration.js';
 import { isRetryable, retryPolicyFor } from './retry-policy.js';
 
 test('ISO-8601 durations convert to milliseconds', () => {

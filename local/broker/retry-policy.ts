@@ -1,7 +1,8 @@
 // How Knative decides whether and when to redeliver (eventing's
 // kncloudevents RetryConfigFromDeliverySpec plus go-retryablehttp).
 import type { DeliverySpec } from './knative-eventing.js';
-import { parseIsoDuration } from './iso-duration.js';
+import { backoffDelayMs } from '../../shared/knative/delivery-budget.js';
+import { parseIsoDuration } from '../../shared/knative/iso-duration.js';
 
 export type RetryPolicy = {
   /** Retries after the first attempt; 0 = one attempt only. */
@@ -14,14 +15,9 @@ export type RetryPolicy = {
 
 /** Reads `retry`, `backoffPolicy` (default exponential), `backoffDelay` (default 0) and `timeout`. */
 export function retryPolicyFor(spec: DeliverySpec = {}): RetryPolicy {
-  const base = spec.backoffDelay ? parseIsoDuration(spec.backoffDelay) : 0;
-  const linear = spec.backoffPolicy === 'linear';
   return {
     retries: spec.retry ?? 0,
-    // go-retryablehttp hands Knative's Backoff a zero-based attempt number, so
-    // exponential waits delay, 2·delay, 4·delay… and linear waits 0, delay,
-    // 2·delay… (the same zero-based count Knative's own tests pin down).
-    delayMs: (retry) => (linear ? base * (retry - 1) : base * 2 ** (retry - 1)),
+    delayMs: (retry) => backoffDelayMs(spec, retry),
     timeoutMs: spec.timeout ? parseIsoDuration(spec.timeout) : undefined,
   };
 }

@@ -1,0 +1,42 @@
+// The delivery settings of window requests and of their results, read from
+// the manifests a cluster applies (the Triggers' spec.delivery and the
+// subscribers' Knative Service timeoutSeconds), in the form the controller
+// takes them (controller/result-deadline.ts). The local stack derives its
+// result deadline from them; the manifests test checks the controller
+// Deployment's WINDOW_DELIVERY / RESULT_DELIVERY against them.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Delivery } from '../controller/result-deadline.js';
+import { WINDOW_COMPLETED, WINDOW_REQUESTED } from '../shared/contracts/cloud-event-types.js';
+
+interface Doc {
+  kind?: string;
+  apiVersion?: string;
+  metadata?: { name?: string };
+  spec?: {
+    filter?: { attributes?: { type?: string } };
+    subscriber?: { ref?: { kind?: string; name?: string } };
+    delivery?: { retry?: number; backoffPolicy?: 'linear' | 'exponential'; backoffDelay?: string; timeout?: string };
+    template?: { spec?: { timeoutSeconds?: number } };
+  };
+}
+
+export async function knativeDeliveries(dir: string): Promise<{ window: Delivery; result: Delivery }> {
+  const docs: Doc[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name)) continue;
+    for (const doc of parseAllDocuments(await readFile(join(entry.parentPath, entry.name), 'utf8'))) docs.push(doc.toJS() as Doc);
+  }
+  const delivery = (type: string): Delivery => {
+    const trigger = docs.find((d) => d?.kind === 'Trigger' && d.apiVersion?.startsWith('eventing.knative.dev/') && d.spec?.filter?.attributes?.type === type);
+    if (!trigger) throw new Error(`no Trigger for ${type} under ${dir}`);
+    const ref = trigger.spec?.subscriber?.ref;
+    const service = docs.find((d) => d?.kind === 'Service' && d.apiVersion?.startsWith('serving.knative.dev/') && d.metadata?.name === ref?.name);
+    const d = trigger.spec?.delivery ?? {};
+    // Knative Serving's default revision timeout is 300 s.
+    const timeout = d.timeout ?? `PT${service?.spec?.template?.spec?.timeoutSeconds ?? 300}S`;
+    return { retry: d.retry ?? 0, backoffPolicy: d.backoffPolicy ?? 'exponential', backoffDelay: d.backoffDelay ?? 'PT0S', timeout };
+  };
+  return { window: delivery(WINDOW_REQUESTED), result: delivery(WINDOW_COMPLETED) };
+}
