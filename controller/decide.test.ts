@@ -97,7 +97,7 @@ test('orders jobs created in the same second by name', () => {
 test('does not repeat a wait the status already shows', () => {
   const a = job('a', { status: running() });
   const first = only(run({ job: job('b', { created: '2025-06-01T11:00:01Z' }), otherJobs: [a] }), 'wait');
-  const b = job('b', { created: '2025-06-01T11:00:01Z', status: { phase: 'Pending', message: first.message } });
+  const b = job('b', { created: '2025-06-01T11:00:01Z', status: { phase: 'Pending', message: first.message, observedGeneration: 1 } });
   assert.deepEqual(run({ job: b, otherJobs: [a, b] }), []);
 });
 
@@ -262,4 +262,10 @@ test('ignores a spec change after the job finished, saying so', () => {
 
 test('fails a running job whose plan is gone', () => {
   assert.equal(only(run({ job: job('a', { status: running() }) }), 'fail').reason, 'PlanMissing');
+});
+
+test('a job suspended before it started observes each spec change, so its conditions follow the generation', () => {
+  const status: ReindexJobStatus = { phase: 'Suspended', message: 'suspended before it started', observedGeneration: 1 };
+  assert.deepEqual(run({ job: job('a', { spec: { suspend: true }, status, generation: 1 }) }), []);
+  assert.deepEqual(run({ job: job('a', { spec: { suspend: true }, status, generation: 2 }) }), [{ type: 'suspend', message: 'suspended before it started' }]);
 });

@@ -58,17 +58,19 @@ function decideFinished({ job, now }: DecideInput): Action[] {
 function decideNotStarted(input: DecideInput): Action[] {
   const { job, otherJobs, now, config, plan } = input;
   const status = job.status ?? {};
+  // A spec change must reach status (and the conditions) even when nothing else moves.
+  const observed = status.observedGeneration === (job.metadata.generation ?? 0);
   const validation = validateReindexJob(job.spec, { now, retentionDays: config.retentionDays });
   if (!validation.ok) return [{ type: 'fail', reason: 'InvalidSpec', message: validationMessage(validation.errors) }];
   if (job.spec.suspend) {
     const message = 'suspended before it started';
-    return status.phase === 'Suspended' && status.message === message ? [] : [{ type: 'suspend', message }];
+    return observed && status.phase === 'Suspended' && status.message === message ? [] : [{ type: 'suspend', message }];
   }
   const isQueued = (other: ReindexJob) =>
     !other.spec.suspend && validateReindexJob(other.spec, { now, retentionDays: config.retentionDays }).ok;
   const admission = admit(job, otherJobs, config.maxConcurrentJobs, isQueued);
   if (!admission.admitted) {
-    const unchanged = status.phase === 'Pending' && status.message === admission.message;
+    const unchanged = observed && status.phase === 'Pending' && status.message === admission.message;
     return unchanged ? [] : [{ type: 'wait', message: admission.message }];
   }
   // A stored plan means an earlier pass resolved the range already: reuse it

@@ -44,7 +44,7 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
       };
     case 'wait':
       if (finished || status.startedAt) return undefined;
-      return { ...status, phase: 'Pending', message: action.message, observedGeneration: ctx.generation };
+      return { ...status, phase: 'Pending', message: action.message, observedGeneration: ctx.generation, ...(status.conditions ? { conditions: observed(status.conditions, ctx.generation) } : {}) };
     case 'start': {
       const plan = ctx.plan;
       if (!plan || finished || status.startedAt) return undefined;
