@@ -247,3 +247,109 @@ test('keeps Leases with optimistic concurrency, as leader election needs', async
   assert.equal(stolen.code, 409);
   assert.equal((await leases.readNamespacedLease({ namespace: 'reindex', name: 'controller' })).spec!.holderIdentity, 'a');
 });
+
+async function call(server: KubeApiServer, path: string, init: { method?: string; body?: unknown; type?: string; accept?: string } = {}): Promise<{ code: number; body: any; warnings: string | null }> {
+  const res = await fetch(`${server.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: { 'Content-Type': init.type ?? 'application/json', Accept: init.accept ?? 'application/json' },
+    ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),
+  });
+  return { code: res.status, body: await res.json(), warnings: res.headers.get('warning') };
+}
+
+const JOBS_PATH = '/apis/activity.miloapis.com/v1alpha1/reindexjobs';
+
+test('answers kubectl Table requests with the CRD printer columns and ages', async (t) => {
+  const { server } = await started(t);
+  await call(server, JOBS_PATH, { method: 'POST', body: job('t') });
+  const table = (await call(server, JOBS_PATH, { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' })).body;
+  assert.equal(table.kind, 'Table');
+  assert.deepEqual(table.columnDefinitions.map((c: any) => c.name), ['Name', 'Phase', 'Progress', 'Time Range', 'Age']);
+  assert.equal(table.rows.length, 1);
+  assert.deepEqual(table.rows[0].cells.slice(0, 4), ['t', null, null, null]);
+  assert.match(table.rows[0].cells[4], /^\d+s$/);
+  assert.equal(table.rows[0].object.kind, 'PartialObjectMetadata');
+});
+
+test('dryRun=All validates and defaults a write but stores nothing', async (t) => {
+  const { server } = await started(t);
+  const dry = await call(server, `${JOBS_PATH}?dryRun=All`, { method: 'POST', body: job('d') });
+  assert.equal(dry.code, 201);
+  assert.equal(dry.body.spec.config.batchSize, 1000);
+  assert.equal(server.getObject('activity.miloapis.com', 'reindexjobs', 'd'), undefined);
+  const invalid = await call(server, `${JOBS_PATH}?dryRun=All`, { method: 'POST', body: job('d', { spec: { timeRange: { startTime: 'now-1h' }, config: { batchSize: 5 } } }) });
+  assert.equal(invalid.code, 422);
+  assert.equal(invalid.body.message, 'ReindexJob.activity.miloapis.com "d" is invalid: spec.config.batchSize: Invalid value: 5: spec.config.batchSize in body should be greater than or equal to 100');
+});
+
+test('prunes unknown fields: Strict refuses them, Warn names them in a Warning header, both drop them', async (t) => {
+  const { server } = await started(t);
+  const body = job('u', { spec: { timeRange: { startTime: 'now-1h' }, bogus: 1 } });
+  const strict = await call(server, `${JOBS_PATH}?fieldValidation=Strict`, { method: 'POST', body });
+  assert.equal(strict.code, 400);
+  assert.equal(strict.body.message, 'ReindexJob in version "v1alpha1" cannot be handled as a ReindexJob: strict decoding error: unknown field "spec.bogus"');
+  const warned = await call(server, JOBS_PATH, { method: 'POST', body });
+  assert.equal(warned.code, 201);
+  assert.equal(warned.warnings, '299 - "unknown field \\"spec.bogus\\""');
+  assert.equal(warned.body.spec.bogus, undefined);
+});
+
+test('evaluates x-kubernetes-validations with the real server message', async (t) => {
+  const { server } = await started(t);
+  const res = await call(server, JOBS_PATH, { method: 'POST', body: job('c', { spec: { timeRange: { startTime: '2026-05-02T00:00:00Z', endTime: '2026-05-01T00:00:00Z' } } }) });
+  assert.equal(res.code, 422);
+  assert.equal(res.body.message, 'ReindexJob.activity.miloapis.com "c" is invalid: spec.timeRange: Invalid value: "object": timeRange.startTime must be before timeRange.endTime');
+});
+
+test('server-side apply creates, records managers, refuses a conflicting change unless forced, and removes fields it no longer names', async (t) => {
+  const { server } = await started(t);
+  const apply = (body: object, query = '') => call(server, `${JOBS_PATH}/s?fieldManager=ops${query}`, { method: 'PATCH', type: 'application/apply-patch+yaml', body });
+  const intent = { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', metadata: { name: 's' }, spec: { timeRange: { startTime: 'now-1h' }, ttlSecondsAfterFinished: 60, config: { rateLimit: 500 } } };
+  assert.equal((await apply(intent)).code, 201);
+  const patched = await call(server, `${JOBS_PATH}/s?fieldManager=editor`, { method: 'PATCH', type: 'application/merge-patch+json', body: { spec: { config: { rateLimit: 900 } } } });
+  assert.deepEqual(patched.body.metadata.managedFields.map((m: any) => [m.manager, m.operation]), [['ops', 'Apply'], ['editor', 'Update']]);
+  const conflict = await apply(intent);
+  assert.equal(conflict.code, 409);
+  assert.equal(conflict.body.message, 'Apply failed with 1 conflict: conflict with "editor" using activity.miloapis.com/v1alpha1: .spec.config.rateLimit');
+  const forced = await apply({ ...intent, spec: { timeRange: { startTime: 'now-1h' }, config: { rateLimit: 500 } } }, '&force=true');
+  assert.equal(forced.code, 200);
+  assert.equal(forced.body.spec.config.rateLimit, 500);
+  assert.equal(forced.body.spec.ttlSecondsAfterFinished, undefined, 'a field the manager no longer applies is removed');
+  assert.deepEqual(forced.body.metadata.managedFields.map((m: any) => m.manager), ['ops']);
+});
+
+test('keeps one Event store behind core/v1 and events.k8s.io/v1, selectable by involvedObject.* and regarding.*', async (t) => {
+  const { server } = await started(t);
+  const regarding = { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', name: 'j', uid: 'u1' };
+  const created = await call(server, '/apis/events.k8s.io/v1/namespaces/default/events', { method: 'POST', body: { metadata: { name: 'e1' }, eventTime: '2026-01-01T00:00:00.123Z', reportingController: 'c', reportingInstance: 'i', action: 'Started', reason: 'Started', note: 'started', type: 'Normal', regarding } });
+  assert.equal(created.code, 201);
+  assert.equal(created.body.eventTime, '2026-01-01T00:00:00.123000Z');
+  const core = await call(server, '/api/v1/events?fieldSelector=involvedObject.name%3Dj,involvedObject.namespace%3D,involvedObject.kind%3DReindexJob,involvedObject.uid%3Du1');
+  assert.deepEqual(core.body.items.map((e: any) => [e.metadata.name, e.message, e.involvedObject.name, e.source.component]), [['e1', 'started', 'j', 'c']]);
+  const v1 = await call(server, '/apis/events.k8s.io/v1/events?fieldSelector=regarding.name%3Dj');
+  assert.deepEqual(v1.body.items.map((e: any) => [e.note, e.regarding.uid]), [['started', 'u1']]);
+  assert.equal((await call(server, '/api/v1/events?fieldSelector=involvedObject.name%3Dother')).body.items.length, 0);
+  const unsupported = await call(server, '/api/v1/events?fieldSelector=note%3Dx');
+  assert.equal(unsupported.code, 400);
+  assert.equal(unsupported.body.message, 'field label not supported: note');
+  const custom = await call(server, `${JOBS_PATH}?fieldSelector=spec.suspend%3Dtrue`);
+  assert.equal(custom.code, 400);
+  assert.equal(custom.body.message, '"spec.suspend" is not a known field selector: only "metadata.name", "metadata.namespace"');
+});
+
+test('refuses protobuf bodies with 415 and serves OpenAPI v3 with the CRD schema and the fieldValidation parameter', async (t) => {
+  const { server } = await started(t);
+  const proto = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\0' });
+  assert.equal(proto.status, 415);
+  const root = (await call(server, '/openapi/v3')).body;
+  const url = root.paths['apis/activity.miloapis.com/v1alpha1'].serverRelativeURL;
+  const doc = (await call(server, url)).body;
+  const schema = doc.components.schemas['com.miloapis.activity.v1alpha1.ReindexJob'];
+  assert.deepEqual(schema['x-kubernetes-group-version-kind'], [{ group: 'activity.miloapis.com', kind: 'ReindexJob', version: 'v1alpha1' }]);
+  assert.equal(schema.properties.spec.properties.config.properties.batchSize.minimum, 100);
+  const patch = doc.paths['/apis/activity.miloapis.com/v1alpha1/reindexjobs/{name}'].patch;
+  assert.ok(patch.parameters.some((p: any) => p.name === 'fieldValidation' && p.in === 'query'));
+  assert.equal((await call(server, '/openapi/v2')).body.swagger, '2.0');
+  const review = await call(server, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { method: 'POST', body: { spec: { resourceAttributes: { verb: 'create', resource: 'reindexjobs' } } } });
+  assert.equal(review.body.status.allowed, true);
+});

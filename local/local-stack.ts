@@ -126,7 +126,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const windowFunctionUrl = windowFunction.url;
     closers.push(async () => windowFunction?.close(1000));
 
-    const kube = await startKubeApiServer({ crds: [...(await loadProjectCrds()), ...discoveryCrds(opts.discovery ?? {})] });
+    const kube = await startKubeApiServer({ crds: [...(await loadProjectCrds()), ...discoveryCrds(opts.discovery ?? {})], namespaces: [LOCAL_NAMESPACE] });
     closers.push(() => kube.close());
     const kubeConfig = kube.kubeConfig();
 

@@ -101,5 +101,5 @@ test('accepts ActivityPolicies shaped like shared/api/activity-policy.ts and rej
   const policyCheck = compileSchema(schemaOf(byName('activitypolicies.activity.miloapis.com')));
   const policy = (rule: object) => ({ metadata: { name: 'p' }, spec: { resource: { apiGroup: 'apps', kind: 'Deployment' }, auditRules: [rule], eventRules: [] } });
   assert.deepEqual(policyCheck(policy({ name: 'scale', match: 'audit.verb == "patch"', summary: '{{ actor }} scaled it' })), []);
-  assert.deepEqual(policyCheck(policy({ name: 'scale', summary: 'x' })).map((c) => c.field), ['spec.auditRules.0.match']);
+  assert.deepEqual(policyCheck(policy({ name: 'scale', summary: 'x' })).map((c) => c.field), ['spec.auditRules[0].match']);
 });

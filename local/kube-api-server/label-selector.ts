@@ -1,4 +1,4 @@
-// labelSelector / fieldSelector query strings: `a=b`, `a==b`, `a!=b`,
+// labelSelector query strings: `a=b`, `a==b`, `a!=b`,
 // `a in (x,y)`, `a notin (x)`, `a`, `!a`, comma-separated (all must hold).
 import { StatusError } from './status-error.js';
 
@@ -41,9 +41,4 @@ export function parseSelector(selector: string | null | undefined): Matcher {
   if (!selector) return () => true;
   const terms = splitTerms(selector).map(term);
   return (values) => terms.every((t) => t(values));
-}
-
-/** The fields a fieldSelector may name on any object. */
-export function selectableFields(obj: any): Record<string, string | undefined> {
-  return { 'metadata.name': obj?.metadata?.name, 'metadata.namespace': obj?.metadata?.namespace ?? '' };
 }

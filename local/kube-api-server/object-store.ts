@@ -79,7 +79,8 @@ export class ObjectStore {
     return structuredClone(found);
   }
 
-  create(r: ServedResource, namespace: string | undefined, body: KubeObject): KubeObject {
+  /** With `dryRun`, everything a write does (defaults, validation, conflicts) but storing it (dryRun=All). */
+  create(r: ServedResource, namespace: string | undefined, body: KubeObject, dryRun = false): KubeObject {
     const meta = body?.metadata ?? {};
     let name: string | undefined = meta.name;
     if (!name && meta.generateName) name = `${meta.generateName}${randomUUID().slice(0, 5)}`;
@@ -105,11 +106,12 @@ export class ObjectStore {
     delete obj.metadata.resourceVersion;
     delete obj.metadata.deletionTimestamp;
     this.check(r, obj);
+    if (dryRun) return structuredClone(obj);
     return this.commit(r, 'ADDED', obj);
   }
 
   /** PUT of the main resource (status kept as stored) or of `/status` (only status taken). */
-  update(r: ServedResource, namespace: string | undefined, name: string, body: KubeObject, subresource?: string): KubeObject {
+  update(r: ServedResource, namespace: string | undefined, name: string, body: KubeObject, subresource?: string, dryRun = false): KubeObject {
     const current = this.get(r, namespace, name);
     const sentRv = body?.metadata?.resourceVersion;
     if (sentRv !== undefined && sentRv !== '' && sentRv !== current.metadata.resourceVersion) throw conflict(r.resource, r.group, name);
@@ -135,6 +137,7 @@ export class ObjectStore {
     next.metadata.resourceVersion = current.metadata.resourceVersion;
     this.check(r, next);
     if (JSON.stringify(next) === JSON.stringify(current)) return current; // a no-op write does not bump resourceVersion
+    if (dryRun) return next;
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
       this.remove(r, next);
       return next;
@@ -142,8 +145,9 @@ export class ObjectStore {
     return this.commit(r, 'MODIFIED', next);
   }
 
-  delete(r: ServedResource, namespace: string | undefined, name: string): { object: KubeObject; removed: boolean } {
+  delete(r: ServedResource, namespace: string | undefined, name: string, dryRun = false): { object: KubeObject; removed: boolean } {
     const current = this.get(r, namespace, name);
+    if (dryRun) return { object: current, removed: !current.metadata.finalizers?.length };
     if (current.metadata.finalizers?.length) {
       if (current.metadata.deletionTimestamp) return { object: current, removed: false };
       current.metadata.deletionTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -159,7 +163,9 @@ export class ObjectStore {
     const causes = schemaCheck(obj);
     if (causes.length === 0) return;
     const qualified = r.group ? `${r.kind}.${r.group}` : r.kind;
-    throw new StatusError('Invalid', `${qualified} "${obj.metadata.name}" is invalid: ${causes.map((c) => c.message).join(', ')}`, {
+    // One cause is said bare, several as a list: utilerrors.NewAggregate's format.
+    const said = causes.map((c) => `${c.field}: ${c.message}`);
+    throw new StatusError('Invalid', `${qualified} "${obj.metadata.name}" is invalid: ${said.length === 1 ? said[0] : `[${said.join(', ')}]`}`, {
       name: obj.metadata.name, group: r.group, kind: r.kind, causes,
     });
   }

@@ -1,9 +1,10 @@
 // Failures answered as metav1.Status objects, as the real API server does, so
 // client-node raises an ApiException carrying the code and the Status body.
 
-export type StatusReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'UnsupportedMediaType' | 'MethodNotAllowed' | 'Gone' | 'Expired';
+export type StatusReason = 'NotAcceptable' | 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'BadRequest' | 'UnsupportedMediaType' | 'MethodNotAllowed' | 'Gone' | 'Expired';
 
 const CODES: Record<StatusReason, number> = {
+  NotAcceptable: 406,
   NotFound: 404,
   AlreadyExists: 409,
   Conflict: 409,
@@ -21,7 +22,7 @@ export class StatusError extends Error {
   constructor(
     readonly reason: StatusReason,
     message: string,
-    readonly details?: { name?: string; group?: string; kind?: string; causes?: { field: string; message: string }[] },
+    readonly details?: { name?: string; group?: string; kind?: string; causes?: { field: string; reason?: string; message: string }[] },
   ) {
     super(message);
     this.code = CODES[reason];

@@ -16,6 +16,8 @@ export interface WatchOptions {
   /** Bookmark period in ms, when the client allows bookmarks. */
   bookmarks?: number;
   timeoutSeconds?: number;
+  /** What a client sees of a stored object (a Table row, the events.k8s.io view); default the object. */
+  present?: (o: KubeObject) => object;
 }
 
 export interface WatchConnection {
@@ -30,8 +32,9 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, opts: Watc
   const apiVersion = resource.group ? `${resource.group}/${resource.version}` : resource.version;
   const wanted = (o: KubeObject) => (opts.namespace === undefined || o.metadata.namespace === opts.namespace) && opts.matches(o);
   const write = (event: object) => res.write(`${JSON.stringify(event)}\n`);
+  const present = opts.present ?? ((o: KubeObject) => o);
   const deliver = (e: HistoryEntry) => {
-    if (e.resourceKey === key && wanted(e.object)) write({ type: e.type, object: e.object });
+    if (e.resourceKey === key && wanted(e.object)) write({ type: e.type, object: present(e.object) });
   };
 
   let resolveClosed!: () => void;
@@ -54,7 +57,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, opts: Watc
 
   const rv = opts.resourceVersion;
   if (rv === undefined || rv === '' || rv === '0') {
-    for (const o of store.list(resource, opts.namespace).filter(wanted)) write({ type: 'ADDED', object: o });
+    for (const o of store.list(resource, opts.namespace).filter(wanted)) write({ type: 'ADDED', object: present(o) });
   } else {
     const missed = store.since(key, Number(rv));
     if (!missed) {
