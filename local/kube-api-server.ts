@@ -306,14 +306,16 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
       const r = find(group, resource);
       if (!r) return undefined;
       try {
-        return store.get(r, namespace, name);
+        const o = store.get(isEventsV1(r) ? coreEvents() : r, namespace, name);
+        return isEventsV1(r) ? toEventsV1Event(o) : o;
       } catch {
         return undefined;
       }
     },
     listObjects(group, resource, namespace) {
       const r = find(group, resource);
-      return r ? store.list(r, namespace) : [];
+      if (!r) return [];
+      return isEventsV1(r) ? store.list(coreEvents(), namespace).map(toEventsV1Event) : store.list(r, namespace);
     },
     async close() {
       for (const w of watches) w.end();
