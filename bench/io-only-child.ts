@@ -43,7 +43,7 @@ try {
     // retries and ack counting over bytes encoded once.
     const publisher = createAckedPublisher(js, { maxInFlight: p.maxInFlight, ackTimeoutMs: p.ackTimeoutMs });
     const subject = `${p.subjectPrefix}.bench.${window.source}`;
-    for await (const page of readAhead(readWindowPages(client, DEFAULT_TABLES, window, p.batchSize))) {
+    for await (const page of readAhead(readWindowPages(client, DEFAULT_TABLES, window))) {
       for (const row of page) {
         events++;
         // Unique per row: the stream must store every message, as it does activities.

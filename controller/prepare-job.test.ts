@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import type { ReindexJob } from '../shared/api/reindex-job.js';
+import { SourceLayoutError } from '../shared/clickhouse/source-layout.js';
 import { compilePolicies } from '../shared/policy/policy-engine.js';
 import { prepareJob, type PrepareDeps } from './prepare-job.js';
 import { planWindows } from '../shared/contracts/job-plan.js';
@@ -144,4 +145,12 @@ test('fails at once when the selector matches no Ready policy, naming those left
   assert.deepEqual(!onlyBroken.ok && onlyBroken.policies?.map((p) => p.name), ['c']);
   const empty = await prepareJob(job(), range, deps([]));
   assert.equal(!empty.ok && empty.reason, 'NoReadyPolicy');
+});
+
+test('fails at once, naming table and column, when a source table cannot be read', async () => {
+  const unusable = async () => {
+    throw new SourceLayoutError('audit.k8s_events has no time column last_timestamp or timestamp');
+  };
+  const prepared = await prepareJob(job(), range, { ...deps([policy('a')]), planWindows: unusable });
+  assert.deepEqual(prepared, { ok: false, reason: 'SourceTableUnusable', message: 'audit.k8s_events has no time column last_timestamp or timestamp' });
 });

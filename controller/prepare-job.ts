@@ -1,6 +1,7 @@
 import type { ActivityPolicy, DiscoveryTable } from '../shared/api/activity-policy.js';
 import type { JobPolicy, ReindexJob } from '../shared/api/reindex-job.js';
 import type { PolicySnapshot, WindowSpec } from '../shared/contracts/window-requested.js';
+import { SourceLayoutError } from '../shared/clickhouse/source-layout.js';
 import { fixedSpecOf } from './fixed-spec.js';
 import { encodePlanWindows, type JobPlan, type TimeRange } from '../shared/contracts/job-plan.js';
 import { discoveryForPolicies } from './discovery-for-policies.js';
@@ -36,7 +37,14 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
   } catch (err) {
     return { ok: false, reason: 'PolicyCompileFailed', message: `policy does not compile: ${(err as Error).message}` };
   }
-  const windows = await deps.planWindows(range, jobSettings(job.spec));
+  let windows: WindowSpec[];
+  try {
+    windows = await deps.planWindows(range, jobSettings(job.spec));
+  } catch (err) {
+    // A source table we cannot read never gets better by retrying: fail the job, naming table and column.
+    if (err instanceof SourceLayoutError) return { ok: false, reason: 'SourceTableUnusable', message: err.message };
+    throw err;
+  }
   const plan: JobPlan = {
     jobUid: job.metadata.uid ?? '',
     resolvedTimeRange: range,

@@ -43,7 +43,7 @@ test('windows planned from bucket counts cover the range exactly: reading them a
   const seen = { audit: new Set<string>(), event: new Set<string>() };
   for (const w of windows) {
     let inWindow = 0;
-    for await (const page of readWindowPages(client, DEFAULT_TABLES, w, 150)) {
+    for await (const page of readWindowPages(client, DEFAULT_TABLES, w, { maxRows: 150, firstRows: 150 })) {
       for (const row of page) {
         assert.ok(!seen[w.source].has(row.id), `${row.id} read twice`);
         seen[w.source].add(row.id);

@@ -31,7 +31,7 @@ async function insert(table: string, rows: string[]): Promise<void> {
 
 async function readAll(c: ClickHouseClient, tables: SourceTables, window: Parameters<typeof readWindowPages>[2], pageSize: number) {
   const pages: SourceRow[][] = [];
-  for await (const page of readWindowPages(c, tables, window, pageSize)) pages.push(page);
+  for await (const page of readWindowPages(c, tables, window, { maxRows: pageSize, firstRows: pageSize })) pages.push(page);
   return pages;
 }
 
@@ -109,7 +109,7 @@ test('holds at most one page of rows in flight over a window ten times the page 
   let maxInFlight = 0;
   let pages = 0;
   const seen = new Set<string>();
-  for await (const page of readWindowPages(counting, tables, { source: 'audit', from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' }, pageSize)) {
+  for await (const page of readWindowPages(counting, tables, { source: 'audit', from: '2026-03-02T00:00:00.000Z', to: '2026-03-03T00:00:00.000Z' }, { maxRows: pageSize, firstRows: pageSize })) {
     pages++;
     maxInFlight = Math.max(maxInFlight, fetched - done);
     for (const row of page) seen.add(row.id);

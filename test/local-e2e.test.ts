@@ -81,7 +81,7 @@ async function computeExpected(): Promise<void> {
   const engine = compilePolicies(demoPolicies);
   for (const source of SOURCES) {
     const window = { source, from: range.startTime, to: range.endTime };
-    for await (const page of readWindowPages(clickhouse, DEFAULT_TABLES, window, 5000)) {
+    for await (const page of readWindowPages(clickhouse, DEFAULT_TABLES, window)) {
       for (const row of page) {
         if ('error' in row) {
           expectedErrors++;

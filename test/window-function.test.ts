@@ -74,12 +74,13 @@ before(async () => {
   nc = await connectNats(nats.url, { reconnectTimeWaitMs: 100 });
   jsm = await jetstreamManager(nc);
   await ensureStream(jsm);
-  const deps = await buildWindowDeps({ clickhouse, nc, ackTimeoutMs: 500, publishRetries: 2, log: silentLogger });
+  // Pages of 100 rows: a paced window then spans many pages, so NATS can be stopped inside one.
+  const deps = await buildWindowDeps({ clickhouse, nc, ackTimeoutMs: 500, publishRetries: 2, log: silentLogger, pageBounds: { maxRows: 100 } });
   fn = await startWindowFunction(deps);
 
   await computeExpected();
   for (const source of ['audit', 'event'] as const) {
-    for await (const page of readWindowPages(clickhouse, DEFAULT_TABLES, { source, from: FROM, to: TO }, 5000)) {
+    for await (const page of readWindowPages(clickhouse, DEFAULT_TABLES, { source, from: FROM, to: TO })) {
       for (const row of page) rowTimes.set(`${source}/${row.id}`, row.timestamp);
     }
   }

@@ -79,9 +79,9 @@ async function serve(
   }
   const registry = new Registry();
   const deps: WindowDeps = {
-    readWindow: (_w, size) => {
+    readWindow: () => {
       if (o.readFails) return (async function* () { throw new Error('connect ECONNREFUSED 127.0.0.1:8123'); })();
-      return pagesOf(o.rows ?? AUDIT_ROWS, size);
+      return pagesOf(o.rows ?? AUDIT_ROWS, 100);
     },
     evaluatePool: createEvaluatePool(o.workers ?? 0),
     createPublisher: () => {

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { readSourceTimes } from '../../shared/clickhouse/read-source-times.js';
 import { readStoredActivities } from '../../shared/clickhouse/read-stored-activities.js';
 import { readStoredSummaries } from '../../shared/clickhouse/read-stored-summaries.js';
-import { readWindowTextPages } from '../../shared/clickhouse/read-window.js';
+import { readWindowTextPages, type PageBounds } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
@@ -23,6 +23,8 @@ export interface WindowRuntimeOptions {
   /** Where activities go instead of JetStream. */
   createPublisher?: () => ActivityPublisher;
   tables?: SourceTables;
+  /** How large the reader's pages may grow (default DEFAULT_PAGE_BOUNDS); independent of batchSize. */
+  pageBounds?: PageBounds;
   stream?: string;
   subjectPrefix?: string;
   maxInFlight?: number;
@@ -68,8 +70,8 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
   };
   const evaluateWorkers = opts.evaluateWorkers ?? defaultEvaluateWorkers();
   return {
-    readWindow: (window, pageSize) =>
-      readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, pageSize),
+    readWindow: (window) =>
+      readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, opts.pageBounds),
     evaluatePool: createEvaluatePool(evaluateWorkers),
     compareDryRun: (request) =>
       createDryRunComparison(request.window, {

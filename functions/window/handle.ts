@@ -144,7 +144,7 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
 // redelivered.
 async function* evaluatePages(request: WindowRequested, kind: InputKind, output: PageOutput, deps: WindowDeps): AsyncGenerator<EvaluatedPage> {
   const { window } = request;
-  const pages = deps.readWindow(window, request.batchSize)[Symbol.asyncIterator]();
+  const pages = deps.readWindow(window)[Symbol.asyncIterator]();
   try {
     for (;;) {
       let next: IteratorResult<TextPage>;

@@ -32,9 +32,10 @@ export interface Readiness {
 export type WindowDeps = {
   /**
    * Pages of the window's rows in (timestamp, id) order, as ClickHouse sent
-   * them (see readWindowTextPages); throws when ClickHouse does not answer.
+   * them (see readWindowTextPages), each as large as the reader chooses
+   * (bounded by bytes), whatever batchSize; throws when ClickHouse does not answer.
    */
-  readWindow: (window: WindowSpec, pageSize: number) => AsyncIterable<TextPage>;
+  readWindow: (window: WindowSpec) => AsyncIterable<TextPage>;
   /** Parses, evaluates and encodes each page: worker threads, or (size 0) this thread. */
   evaluatePool: EvaluatePool;
   /** A fresh publisher per window: its counts are the window's. */

@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
-import { sourceTable, type SourceTables } from './source-tables.js';
+import type { SourceTables } from './source-tables.js';
+import { layoutParams, sourceLayout } from './source-layout.js';
 import { toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { TABLE, tableParams } from './table-params.js';
+import { TABLE } from './table-params.js';
 
 export interface Bucket {
   /** RFC3339 with milliseconds; the bucket is [start, start + bucketSeconds). */
@@ -23,7 +24,8 @@ export interface WithinBuckets {
 /**
  * Rows of one source per time bucket over [from, to), buckets aligned to
  * `from` (not to the epoch) so they tile the range. Only non-empty buckets
- * come back, in time order. A row belongs to the bucket of its millisecond,
+ * come back, in time order. The time column is the table's own
+ * (source-layout.ts). A row belongs to the bucket of its millisecond,
  * the same rule the reader's `timestamp >= from AND timestamp < to` applies.
  */
 export async function countBuckets(
@@ -39,14 +41,16 @@ export async function countBuckets(
   if (!(bucketMs >= 1)) throw new Error(`Bucket size must be at least 1ms, got ${bucketSeconds}s`);
   const withinMs = within ? Math.round(within.bucketSeconds * 1000) : 0;
   const withinIndexes = within ? within.starts.map((start) => Math.round((Date.parse(start) - fromMs) / withinMs)) : [];
+  const layout = await sourceLayout(client, tables, source);
+  const ms = 'toUnixTimestamp64Milli(toDateTime64({time:Identifier}, 3))';
   const rs = await client.query({
-    query: `SELECT intDiv(toUnixTimestamp64Milli(timestamp) - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS n
+    query: `SELECT intDiv(${ms} - {fromMs:Int64}, {bucketMs:Int64}) AS bucket, count() AS n
             FROM ${TABLE}
-            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-            ${within ? `AND intDiv(toUnixTimestamp64Milli(timestamp) - {fromMs:Int64}, {withinMs:Int64}) IN {withinIndexes:Array(Int64)}` : ''}
+            WHERE {time:Identifier} >= {from:DateTime64(3, 'UTC')} AND {time:Identifier} < {to:DateTime64(3, 'UTC')}
+            ${within ? `AND intDiv(${ms} - {fromMs:Int64}, {withinMs:Int64}) IN {withinIndexes:Array(Int64)}` : ''}
             GROUP BY bucket ORDER BY bucket`,
     query_params: {
-      ...tableParams(sourceTable(tables, source)),
+      ...layoutParams(layout),
       from: toClickHouseTime(range.from),
       to: toClickHouseTime(range.to),
       fromMs,

@@ -1,8 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
 import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { sourceIdColumn, sourceTable, type SourceTables } from './source-tables.js';
-import { TABLE, tableParams } from './table-params.js';
+import type { SourceTables } from './source-tables.js';
+import { layoutParams, sourceLayout } from './source-layout.js';
+import { TABLE } from './table-params.js';
 
 /**
  * When the given source rows happened: id → row timestamp (RFC3339 UTC,
@@ -17,14 +18,15 @@ export async function readSourceTimes(
 ): Promise<Map<string, string>> {
   const times = new Map<string, string>();
   if (query.ids.length === 0) return times;
-  const id = sourceIdColumn(query.source);
+  const layout = await sourceLayout(client, tables, query.source);
+  // Ids compared as text: a UUID id column prints as the id the reader handed out.
   const rs = await client.query({
-    query: `SELECT ${id}, toString(min(timestamp)) FROM ${TABLE}
-            WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-              AND ${id} IN {ids:Array(String)}
-            GROUP BY ${id}`,
+    query: `SELECT toString({id:Identifier}) AS row_id, toString(min({time:Identifier}), 'UTC') FROM ${TABLE}
+            WHERE {time:Identifier} >= {from:DateTime64(3, 'UTC')} AND {time:Identifier} < {to:DateTime64(3, 'UTC')}
+              AND row_id IN {ids:Array(String)}
+            GROUP BY row_id`,
     query_params: {
-      ...tableParams(sourceTable(tables, query.source)),
+      ...layoutParams(layout),
       from: toClickHouseTime(query.from),
       to: toClickHouseTime(query.to),
       ids: query.ids,

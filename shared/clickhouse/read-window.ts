@@ -1,43 +1,78 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
 import type { SourceRow } from './source-row.js';
-import { sourceIdColumn, sourceTable, type SourceTables } from './source-tables.js';
+import type { SourceTables } from './source-tables.js';
+import { layoutParams, sourceLayout, type SourceLayout } from './source-layout.js';
 import { fromClickHouseTime, toClickHouseTime, type Instant } from './clickhouse-time.js';
-import { TABLE, tableParams } from './table-params.js';
+import { TABLE } from './table-params.js';
+
+/**
+ * How large a page the reader asks for: its own choice (DESIGN.md §4.4), not
+ * the job's batchSize, which stays the unit of rate and progress. A page
+ * query costs about the same up to ~10,000 rows, so pages are large, but a
+ * page's text must stay small beside the function's memory: the window
+ * holds a few pages at once (read ahead, in a worker, being published), so
+ * 8 MiB of text is four copies far below a 512Mi limit even for 50 KB audit
+ * events (160 rows a page).
+ */
+export interface PageBounds {
+  /** Text bytes a page aims to stay under, estimated from the rows read so far. */
+  maxBytes?: number;
+  /** Rows a page never exceeds. */
+  maxRows?: number;
+  /** Rows of the first page, read before any row size is known. */
+  firstRows?: number;
+}
+
+export const DEFAULT_PAGE_BOUNDS: Readonly<Required<PageBounds>> = Object.freeze({ maxBytes: 8 * 1024 * 1024, maxRows: 10_000, firstRows: 100 });
 
 // TabSeparatedRaw is the cheapest format to split in JS (no unescaping), so
-// nothing selected may hold a tab or newline: the migrations keep ids free of
-// them, and in event_json they can only be insignificant whitespace (JSON
-// escapes them inside strings), so replacing them with spaces loses nothing.
-function pageQuery(source: Source, after: boolean): string {
-  const id = sourceIdColumn(source);
-  return `SELECT toString(timestamp), ${id}, replaceAll(replaceAll(event_json, '\\n', ' '), '\\t', ' ')
+// nothing selected may hold a tab or newline: ids are cleaned of them, and
+// in event_json they can only be insignificant whitespace (JSON escapes them
+// inside strings), so replacing them with spaces loses nothing.
+//
+// The cursor is (time, id, hash of event_json): the id alone does not tell
+// rows apart (every stored version of an Event shares its uid; an audit log
+// without a parsable auditID gets the zero UUID), the JSON does. Rows equal
+// in all three are copies of one input and carry the same Msg-Id anyway.
+// Ordering by the sorting key's leading function of time first (toStartOfHour
+// in the Activity system's tables) lets ClickHouse read in key order.
+function pageQuery(layout: SourceLayout, after: boolean): string {
+  const hour = layout.timePrefix ? `${layout.timePrefix}({time:Identifier}), ` : '';
+  return `SELECT toString({time:Identifier}, 'UTC'), replaceRegexpAll(toString({id:Identifier}), '[\\t\\n]', ' '), cityHash64(event_json) AS h,
+                 replaceAll(replaceAll(event_json, '\\n', ' '), '\\t', ' ')
           FROM ${TABLE}
-          WHERE timestamp >= {from:DateTime64(3, 'UTC')} AND timestamp < {to:DateTime64(3, 'UTC')}
-          ${after ? `AND (timestamp, ${id}) > ({afterTime:DateTime64(6, 'UTC')}, {afterId:String})` : ''}
-          ORDER BY timestamp, ${id}
+          WHERE {time:Identifier} >= {from:DateTime64(3, 'UTC')} AND {time:Identifier} < {to:DateTime64(3, 'UTC')}
+          ${
+            after
+              ? `AND {time:Identifier} >= {afterTime:DateTime64(9, 'UTC')}
+                 AND ({time:Identifier}, {id:Identifier}, h) > ({afterTime:DateTime64(9, 'UTC')}, {afterId:${layout.idType}}, {afterHash:UInt64})`
+              : ''
+          }
+          ORDER BY ${hour}{time:Identifier}, {id:Identifier}, h
           LIMIT {limit:UInt32}`;
 }
 
 /**
  * The rows of one source in [from, to), a page at a time, by the cursor
- * (timestamp, id): every row exactly once, even when many share a timestamp
- * across a page boundary. Only the current page is held, so memory does not
- * grow with the window. A row whose event_json does not parse as a JSON
- * object comes back as an error item carrying its id. Timestamps are RFC3339
- * UTC with the column's precision (microseconds for our tables).
+ * (time, id, JSON hash): every stored row exactly once, even when many share
+ * a time across a page boundary. Only the current page is held, so memory
+ * does not grow with the window. A row whose event_json does not parse as a
+ * JSON object comes back as an error item carrying its id. Timestamps are
+ * RFC3339 UTC with the column's precision. The table's time and id columns
+ * are detected (source-layout.ts).
  */
 export async function* readWindowPages(
   client: ClickHouseClient,
   tables: SourceTables,
   window: { source: Source; from: Instant; to: Instant },
-  pageSize: number,
+  bounds: PageBounds = {},
 ): AsyncGenerator<SourceRow[]> {
-  for await (const page of readWindowTextPages(client, tables, window, pageSize)) yield parsePage(page.text).rows;
+  for await (const page of readWindowTextPages(client, tables, window, bounds)) yield parsePage(page.text).rows;
 }
 
 /**
- * One page as ClickHouse sent it: `rows` lines of `timestamp \t id \t
+ * One page as ClickHouse sent it: `rows` lines of `time \t id \t hash \t
  * event_json`, unparsed, for a caller that splits and parses them elsewhere
  * (`parsePageRows`, e.g. in a worker thread). Same pages, same cursor as
  * `readWindowPages`; only the last line is split here.
@@ -51,29 +86,32 @@ export async function* readWindowTextPages(
   client: ClickHouseClient,
   tables: SourceTables,
   window: { source: Source; from: Instant; to: Instant },
-  pageSize: number,
+  bounds: PageBounds = {},
 ): AsyncGenerator<TextPage> {
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new Error(`Page size must be a positive integer, got ${pageSize}`);
-  const base = {
-    ...tableParams(sourceTable(tables, window.source)),
-    from: toClickHouseTime(window.from),
-    to: toClickHouseTime(window.to),
-    limit: pageSize,
-  };
-  let after: { afterTime: string; afterId: string } | undefined;
+  const { maxBytes, maxRows, firstRows } = { ...DEFAULT_PAGE_BOUNDS, ...bounds };
+  for (const [name, value] of Object.entries({ maxBytes, maxRows, firstRows })) {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`Page bound ${name} must be a positive integer, got ${value}`);
+  }
+  const layout = await sourceLayout(client, tables, window.source);
+  const base = { ...layoutParams(layout), from: toClickHouseTime(window.from), to: toClickHouseTime(window.to) };
+  let limit = Math.min(firstRows, maxRows);
+  let after: { afterTime: string; afterId: string; afterHash: string } | undefined;
   for (;;) {
     const rs = await client.query({
-      query: pageQuery(window.source, after !== undefined),
-      query_params: after ? { ...base, ...after } : base,
+      query: pageQuery(layout, after !== undefined),
+      query_params: { ...base, ...after, limit },
       format: 'TabSeparatedRaw',
     });
     const text = await rs.text();
     const { rows, lastStart } = countLines(text);
     if (rows > 0) yield { text, rows };
-    if (rows < pageSize) return;
+    if (rows < limit) return;
     const tab1 = text.indexOf('\t', lastStart);
     const tab2 = text.indexOf('\t', tab1 + 1);
-    after = { afterTime: text.slice(lastStart, tab1), afterId: text.slice(tab1 + 1, tab2) };
+    const tab3 = text.indexOf('\t', tab2 + 1);
+    after = { afterTime: text.slice(lastStart, tab1), afterId: text.slice(tab1 + 1, tab2), afterHash: text.slice(tab2 + 1, tab3) };
+    // Rows of a window are alike in size: size the next page by this one's.
+    limit = Math.max(1, Math.min(maxRows, Math.floor(maxBytes / (text.length / rows))));
   }
 }
 
@@ -107,9 +145,10 @@ function parsePage(text: string): { rows: SourceRow[]; lastTime: string; lastId:
     if (end === -1) end = text.length;
     const tab1 = text.indexOf('\t', start);
     const tab2 = text.indexOf('\t', tab1 + 1);
+    const tab3 = text.indexOf('\t', tab2 + 1);
     lastTime = text.slice(start, tab1);
     lastId = text.slice(tab1 + 1, tab2);
-    rows.push(toSourceRow(lastId, fromClickHouseTime(lastTime), text.slice(tab2 + 1, end)));
+    rows.push(toSourceRow(lastId, fromClickHouseTime(lastTime), text.slice(tab3 + 1, end)));
     start = end + 1;
   }
   return { rows, lastTime, lastId };

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { fromClickHouseTime } from './clickhouse-time.js';
 import type { SourceTables } from './source-tables.js';
-import { TABLE, tableParams } from './table-params.js';
+import { layoutParams, sourceLayout } from './source-layout.js';
+import { TABLE } from './table-params.js';
 
 /** The first and last row timestamps across both source tables, or undefined when both are empty. */
 export async function sourceTimeSpan(
@@ -11,10 +12,11 @@ export async function sourceTimeSpan(
   let first: string | undefined;
   let last: string | undefined;
   let rows = 0;
-  for (const table of [tables.auditLogs, tables.k8sEvents]) {
+  for (const source of ['audit', 'event'] as const) {
+    const layout = await sourceLayout(client, tables, source);
     const rs = await client.query({
-      query: `SELECT count() AS n, toString(min(timestamp)) AS first, toString(max(timestamp)) AS last FROM ${TABLE}`,
-      query_params: tableParams(table),
+      query: `SELECT count() AS n, toString(min({time:Identifier}), 'UTC') AS first, toString(max({time:Identifier}), 'UTC') AS last FROM ${TABLE}`,
+      query_params: layoutParams(layout),
       format: 'JSONEachRow',
     });
     const [row] = await rs.json<{ n: string | number; first: string; last: string }>();
