@@ -9,12 +9,13 @@
 -- insert time and everything else is MATERIALIZED from the JSON.
 --
 -- Numbered 005 to match the design's file name; 003 and 004 are free.
--- The design drops any earlier activities table: activities can always be
--- regenerated from the sources with a ReindexJob.
+-- The feature design dropped any earlier activities table; this one never
+-- drops a table that holds rows: when audit.activities already exists (an
+-- older layout), the runner creates this layout beside it, copies every row,
+-- verifies the count and swaps them, keeping the old table as
+-- audit.activities_before_005 (run-migrations.ts).
 
-DROP TABLE IF EXISTS audit.activities {{ON_CLUSTER}};
-
-CREATE TABLE audit.activities {{ON_CLUSTER}}
+CREATE TABLE IF NOT EXISTS audit.activities {{ON_CLUSTER}}
 (
     activity_json String CODEC(ZSTD(3)),
 
