@@ -3,7 +3,7 @@ import type { ReindexJob, ReindexJobSpec } from '../shared/api/reindex-job.js';
 import { countActivities } from '../shared/clickhouse/count-activities.js';
 import { latestActivities } from '../shared/clickhouse/latest-activities.js';
 import { createLogger } from '../shared/log.js';
-import { runMigrations } from '../migrations/run-migrations.js';
+import { prepareClickHouse } from './prepare-clickhouse.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { runLocalJob } from '../local/run-local-job.js';
 import type { GlobalOptions } from './global-options.js';
@@ -19,6 +19,11 @@ export interface LocalJobCommand {
   policies: ActivityPolicy[];
   json: boolean;
   discovery?: DiscoveryTable;
+  /**
+   * Create what is missing on configured servers (tables, stream, a durable
+   * sink consumer); without it a run against them only reads and publishes.
+   */
+  setup?: boolean;
   /** Runs after migrations, before the job (the demo loads its data here). */
   prepare?: (clickhouse: ClickHouseClient) => Promise<void>;
 }
@@ -35,9 +40,9 @@ export async function runLocalJobCommand(g: GlobalOptions, command: LocalJobComm
   const { tables } = g;
   const clickhouse = openClickHouse(g);
   try {
-    await runMigrations(clickhouse);
+    await prepareClickHouse(clickhouse, tables, { configured: g.clickhouseUrl !== undefined, setup: command.setup === true });
     await command.prepare?.(clickhouse);
-    const stack = await startLocalStack({ clickhouse, tables, log, natsUrl: g.natsUrl, discovery: command.discovery });
+    const stack = await startLocalStack({ clickhouse, tables, log, natsUrl: g.natsUrl, setup: command.setup, discovery: command.discovery });
     try {
       say(
         stack.destination.kind === 'nats'

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Activity } from '../shared/api/activity.js';
 import { insertActivities } from '../shared/clickhouse/insert-activities.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
@@ -16,6 +16,11 @@ export interface ActivitySinkOptions {
   subjects: string;
   /** Durable consumer name: a restarted sink carries on where it stopped. */
   consumer?: string;
+  /**
+   * An ephemeral consumer from the stream's end instead, deleted on stop: a
+   * run against a NATS someone else set up leaves its consumers as they were.
+   */
+  ephemeral?: boolean;
   batchSize?: number;
   log: Logger;
 }
@@ -39,14 +44,14 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   const consumerName = opts.consumer ?? 'reindex-local-sink';
   const batchSize = opts.batchSize ?? 1000;
   const jsm = await jetstreamManager(opts.nc);
-  await jsm.consumers.add(opts.stream, {
-    durable_name: consumerName,
+  const added = await jsm.consumers.add(opts.stream, {
+    ...(opts.ephemeral ? { inactive_threshold: nanos(60_000) } : { durable_name: consumerName }),
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: opts.ephemeral ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subject: opts.subjects,
     max_ack_pending: batchSize * 4,
   });
-  const consumer = await jetstream(opts.nc).consumers.get(opts.stream, consumerName);
+  const consumer = await jetstream(opts.nc).consumers.get(opts.stream, added.name);
 
   let inserted = 0;
   let rejected = 0;
@@ -116,6 +121,7 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
     async stop() {
       stopped = true;
       await loop;
+      if (opts.ephemeral) await jsm.consumers.delete(opts.stream, added.name).catch(() => undefined);
     },
   };
 }

@@ -45,8 +45,15 @@ export interface LocalStackOptions {
   clickhouse: ClickHouseClient;
   tables: SourceTables;
   log: Logger;
-  /** An existing NATS server; without it a nats-server child is started when installed. */
+  /**
+   * An existing NATS server; without it a nats-server child is started when
+   * installed. On an existing server nothing is created or edited (the
+   * stream must exist; the sink reads through an ephemeral consumer) unless
+   * `setup` is set.
+   */
   natsUrl?: string;
+  /** Create the stream (and a durable sink consumer) on the given NATS when missing: `reindex run --setup`. */
+  setup?: boolean;
   maxConcurrentJobs?: number;
   /** Multiplies the Broker's retry backoff (the manifests say seconds; tests want milliseconds), and the result deadline. */
   retryDelayScale?: number;
@@ -111,9 +118,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         throw new Error(`NATS at ${url}: ${err.message}`, { cause: err });
       });
       closers.push(() => nc!.close());
-      await ensureStream(await jetstreamManager(nc));
-      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log });
-      sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log });
+      // A nats-server of our own is ours to set up; someone else's only when asked.
+      const ours = nats !== undefined || opts.setup === true;
+      if (ours) await ensureStream(await jetstreamManager(nc));
+      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log }).catch((err: Error) => {
+        throw ours ? err : new Error(`NATS at ${url}: ${err.message}, or run with --setup`, { cause: err });
+      });
+      sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log, ephemeral: !ours });
       closers.push(() => sink!.stop());
     } else {
       windowDeps = await buildWindowDeps({ clickhouse, tables, log, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });

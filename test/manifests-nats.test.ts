@@ -10,6 +10,7 @@ import { jetstream, jetstreamManager, type ConsumerConfig, type StreamConfig } f
 import { headers } from '@nats-io/transport-node';
 import { natsServerAvailable, startNatsServer } from '../local/nats-server.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
+import { DEFAULT_SINK_CONSUMER, streamConfig } from '../shared/nats/stream-config.js';
 import { KNATIVE_DIR } from './manifests-load.js';
 
 const read = (file: string) => JSON.parse(readFileSync(join(KNATIVE_DIR, 'nats', file), 'utf8'));
@@ -33,7 +34,7 @@ test('nats-server accepts the stream and consumer configs and de-duplicates a re
   const js = jetstream(nc);
   const h = headers();
   h.set('Nats-Msg-Id', 'activity-abc-job-uid-1');
-  const subject = 'activities.reindex.platform.apps.Deployment';
+  const subject = 'activity_miloapis_com_reindex.platform.apps.Deployment';
   const first = await js.publish(subject, '{"kind":"Activity"}', { headers: h });
   const again = await js.publish(subject, '{"kind":"Activity"}', { headers: h });
   assert.equal(first.duplicate, false);
@@ -44,4 +45,14 @@ test('nats-server accepts the stream and consumer configs and de-duplicates a re
   const msg = await c.next({ expires: 2_000 });
   assert.equal(msg?.subject, subject);
   msg?.ack();
+});
+
+test('the stream file, the YAML for NACK and nats-setup’s defaults are one stream: the production one', () => {
+  const json = read('activities-reindex-stream.json') as StreamConfig;
+  const wanted = streamConfig();
+  for (const key of Object.keys(wanted) as (keyof StreamConfig)[]) assert.deepEqual(json[key], wanted[key], key);
+  const yaml = readFileSync(join(KNATIVE_DIR, 'nats', 'activities-reindex-stream.yaml'), 'utf8');
+  for (const line of ['subjects: ["activity_miloapis_com_reindex.>"]', 'discard: old', 'maxAge: 168h', 'maxBytes: 1073741824', 'maxMsgSize: 1048576', 'duplicateWindow: 5m', 'replicas: 1', `durableName: ${DEFAULT_SINK_CONSUMER}`]) {
+    assert.ok(yaml.includes(line), line);
+  }
 });

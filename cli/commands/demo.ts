@@ -44,6 +44,8 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
         },
         policies: demoPolicies,
         json: opts.json,
+        // The demo loads its own data: it sets up whatever it runs against.
+        setup: true,
         prepare: async (clickhouse) => {
           const span = await ensureDemoData(clickhouse, g.tables, { events, days });
           // The whole stored span, end exclusive: one millisecond past the last row.

@@ -10,6 +10,7 @@ interface RunOptions {
   policies: string[];
   discovery?: string;
   json: boolean;
+  setup: boolean;
 }
 
 /** `reindex run -f job.yaml --policies dir…`: one ReindexJob through the local stack against the configured ClickHouse and NATS. */
@@ -21,6 +22,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
     .requiredOption('--policies <dir|file...>', 'ActivityPolicy files or directories')
     .option('--discovery <file>', 'JSON object "<group>/<plural>": "Kind" for resources beyond the built-in table')
     .option('--json', 'print one JSON object with the result on stdout', false)
+    .option('--setup', 'on a configured ClickHouse or NATS, create what is missing (tables, stream, a durable sink consumer); without it nothing is created or changed there', false)
     .action(async (opts: RunOptions, command) => {
       const job = await readJobFile(opts.file);
       // Loaded when the command runs, not at start: `reindex --help` and the
@@ -33,7 +35,7 @@ export const registerRun: RegisterCommand = (program, setExitCode) => {
       const policies = await loadPolicyFiles(opts.policies);
       if (policies.length === 0) throw new UsageError(`--policies ${opts.policies.join(' ')}: no ActivityPolicy found`);
       const discovery = opts.discovery ? await readDiscoveryFile(opts.discovery) : undefined;
-      const code = await runLocalJobCommand(globalOptions(command), { ...job, policies, json: opts.json, discovery });
+      const code = await runLocalJobCommand(globalOptions(command), { ...job, policies, json: opts.json, discovery, setup: opts.setup });
       setExitCode(code);
     });
 };

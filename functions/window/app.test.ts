@@ -22,13 +22,13 @@ import type { Readiness, WindowDeps } from './window-deps.js';
 
 // ClickHouse is the outside system replaced here: rows come from memory.
 // The policy engine and NATS are the real ones.
-// Lines as ClickHouse sends a page (readWindowTextPages): time, id, event_json.
+// Lines as ClickHouse sends a page (readWindowTextPages): time, id, cursor hash, event_json.
 const AUDIT_ROWS: string[] = [
   row('a1', { verb: 'create', resource: 'deployments', apiGroup: 'apps', name: 'web' }),
   row('a2', { verb: 'delete', resource: 'pods', apiGroup: '', name: 'db-0' }),
   row('a3', { verb: 'get', resource: 'pods', apiGroup: '', name: 'db-0' }),
   row('a4', { verb: 'update', resource: 'configmaps', apiGroup: '', name: 'flags' }),
-  '2025-01-01 00:00:05.000000\ta5\t{"kind":"Event",',
+  '2025-01-01 00:00:05.000000\ta5\t5\t{"kind":"Event",',
   row('a6', { verb: 'patch', resource: 'deployments', apiGroup: 'apps', name: 'api' }),
 ];
 
@@ -47,7 +47,7 @@ function row(auditID: string, o: { verb: string; resource: string; apiGroup: str
     requestReceivedTimestamp: ts,
     stageTimestamp: ts,
   };
-  return `${ts.slice(0, -1).replace('T', ' ')}\t${auditID}\t${JSON.stringify(event)}`;
+  return `${ts.slice(0, -1).replace('T', ' ')}\t${auditID}\t${auditID.length}\t${JSON.stringify(event)}`;
 }
 
 async function* pagesOf(rows: string[], size: number): AsyncGenerator<TextPage> {
@@ -135,9 +135,9 @@ for (const mode of ['binary', 'structured'] as const) {
     assert.deepEqual(
       stored.map((m) => m.subject),
       [
-        'activities.reindex.platform.apps.Deployment',
-        'activities.reindex.platform.core.Pod',
-        'activities.reindex.platform.apps.Deployment',
+        'activity_miloapis_com_reindex.platform.apps.Deployment',
+        'activity_miloapis_com_reindex.platform.core.Pod',
+        'activity_miloapis_com_reindex.platform.apps.Deployment',
       ],
     );
   });

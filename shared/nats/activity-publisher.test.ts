@@ -47,8 +47,8 @@ test('publishes each activity to its subject with the Msg-Id header and counts a
   assert.deepEqual(await publisher.flush(), { published: 50, duplicates: 0 });
   const stored = await readStreamMessages(nc, DEFAULT_STREAM);
   assert.equal(stored.length, 50);
-  assert.equal(stored[0].subject, 'activities.reindex.Organization.core.Pod');
-  assert.equal(stored[1].subject, 'activities.reindex.Organization.apps.Deployment');
+  assert.equal(stored[0].subject, 'activity_miloapis_com_reindex.Organization.core.Pod');
+  assert.equal(stored[1].subject, 'activity_miloapis_com_reindex.Organization.apps.Deployment');
   assert.equal(stored[7].msgId, msgId(7));
   assert.deepEqual(stored[7].data, activity(7));
 });
@@ -111,7 +111,7 @@ test('the stream takes a message of exactly its max message size, Msg-Id header 
   await jsm.streams.update(DEFAULT_STREAM, { ...info.config, max_msg_size: limit });
   const id = msgId(1);
   const fits = new Uint8Array(limit - msgIdHeaderBytes(id)).fill(0x20);
-  const ack = await js.publish('activities.reindex.a.b.c', fits, { msgID: id });
+  const ack = await js.publish('activity_miloapis_com_reindex.a.b.c', fits, { msgID: id });
   assert.equal(ack.duplicate, false);
-  await assert.rejects(js.publish('activities.reindex.a.b.c', new Uint8Array(fits.length + 1).fill(0x20), { msgID: msgId(2) }), /maximum/i);
+  await assert.rejects(js.publish('activity_miloapis_com_reindex.a.b.c', new Uint8Array(fits.length + 1).fill(0x20), { msgID: msgId(2) }), /maximum/i);
 });

@@ -20,19 +20,19 @@ function activity(tenantType: string, apiGroup: string | undefined, kind: string
 }
 
 test('builds the subject from tenant type, api group and kind under the prefix', () => {
-  assert.equal(activitySubject(activity('Organization', 'apps', 'Deployment')), 'activities.reindex.Organization.apps.Deployment');
+  assert.equal(activitySubject(activity('Organization', 'apps', 'Deployment')), 'activity_miloapis_com_reindex.Organization.apps.Deployment');
 });
 
 test('replaces dots in a token with dashes so the group stays one token', () => {
   assert.equal(
     activitySubject(activity('Project', 'resourcemanager.miloapis.com', 'Project')),
-    'activities.reindex.Project.resourcemanager-miloapis-com.Project',
+    'activity_miloapis_com_reindex.Project.resourcemanager-miloapis-com.Project',
   );
 });
 
 test('names the core group "core" and an empty token "unknown"', () => {
-  assert.equal(activitySubject(activity('', '', 'Pod')), 'activities.reindex.unknown.core.Pod');
-  assert.equal(activitySubject(activity('platform', undefined, '')), 'activities.reindex.platform.core.unknown');
+  assert.equal(activitySubject(activity('', '', 'Pod')), 'activity_miloapis_com_reindex.unknown.core.Pod');
+  assert.equal(activitySubject(activity('platform', undefined, '')), 'activity_miloapis_com_reindex.platform.core.unknown');
 });
 
 test('replaces wildcards, spaces and other characters outside [A-Za-z0-9_-] with underscores', () => {

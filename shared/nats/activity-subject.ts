@@ -1,7 +1,7 @@
 import type { Activity } from '../api/activity.js';
 
 /** Default subject prefix; the stream captures `<prefix>.>` (DESIGN.md §4.3). */
-export const DEFAULT_SUBJECT_PREFIX = 'activities.reindex';
+export const DEFAULT_SUBJECT_PREFIX = 'activity_miloapis_com_reindex';
 
 /**
  * One subject token: `.` would split the token and `*`, `>` and whitespace
