@@ -91,10 +91,11 @@ test('reindex run --json runs the job to Succeeded and prints one JSON report wi
   assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
 });
 
-test('reindex run --nats-url publishes through that server: its stream holds one message per activity', async (t) => {
+test('reindex run --nats-url --setup creates the stream there and publishes through it: one message per activity', async (t) => {
   const nats = await startNatsServer({ storeDir: join(dir, 'nats') });
   t.after(() => nats.destroy());
-  const r = await reindex('--data-dir', dataDir, '--nats-url', nats.url, 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json');
+  // A configured server is only set up when asked by name (test/configured-servers.test.ts: without --setup).
+  const r = await reindex('--data-dir', dataDir, '--nats-url', nats.url, 'run', '-f', join(JOBS, 'last-two-days.yaml'), '--policies', POLICIES, '--json', '--setup');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, new RegExp(`JetStream at ${nats.url}`));
   assert.doesNotMatch(r.stderr, /nats-server started for this run/);
