@@ -6,7 +6,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
 import { ACTIVITYPOLICY_PLURAL, GROUP, VERSION } from '../shared/api/reindex-job.js';
 import { statusCode } from '../shared/kube/reindex-job-client.js';
-import { apiRejection } from './api-rejection.js';
+import { apiRejection } from '../shared/kube/api-rejection.js';
 
 export async function applyReadyPolicies(kubeConfig: KubeConfig, policies: readonly ActivityPolicy[], now = new Date()): Promise<void> {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);

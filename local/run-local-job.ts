@@ -10,7 +10,7 @@ import {
   type ReindexJob,
   type ReindexJobSpec,
 } from '../shared/api/reindex-job.js';
-import { apiRejection } from './api-rejection.js';
+import { apiRejection } from '../shared/kube/api-rejection.js';
 import { applyReadyPolicies } from './apply-ready-policies.js';
 import type { LocalStack } from './local-stack.js';
 

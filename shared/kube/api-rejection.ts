@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import { statusCode } from '../shared/kube/reindex-job-client.js';
+import { statusCode } from './reindex-job-client.js';
 
 interface StatusBody {
   message?: string;
