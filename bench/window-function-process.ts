@@ -32,6 +32,7 @@ export async function startWindowFunctionProcess(opts: WindowFunctionProcessOpti
     nodeFlags: opts.nodeFlags,
     env: {
       PORT: '0',
+      METRICS_PORT: '0',
       HOST: '127.0.0.1',
       REINDEX_DATA_DIR: opts.dataDir,
       NATS_URL: opts.natsUrl,

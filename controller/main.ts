@@ -7,7 +7,7 @@ import { CoordinationV1Api } from '@kubernetes/client-node';
 import { Command } from 'commander';
 import { Hono } from 'hono';
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import { createJobMetrics, observeJobPhases } from '../shared/metrics/job-metrics.js';
+import { createJobMetrics, createJobObserver } from '../shared/metrics/job-metrics.js';
 import { z } from 'zod';
 import { clickHouseOptionsFromEnv, createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
 import { sourceTablesFromEnv } from '../shared/clickhouse/source-tables.js';
@@ -51,6 +51,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
   const register = new Registry();
   collectDefaultMetrics({ register });
   const jobMetrics = createJobMetrics(register);
+  const observeJobs = createJobObserver(jobMetrics);
   const leader = new Gauge({ name: 'activity_reindex_controller_leader', help: '1 while this replica holds the controller Lease', registers: [register] });
 
   let controller: RunningController | undefined;
@@ -67,7 +68,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
       windowBatches: env.WINDOW_BATCHES,
       windowBudgetSeconds: env.WINDOW_BUDGET_SECONDS,
       resultDeadlineMs: resultDeadlineMs(env.WINDOW_DELIVERY, env.RESULT_DELIVERY),
-      onJobsChanged: (jobs) => observeJobPhases(jobMetrics, jobs),
+      onJobsChanged: observeJobs,
     });
     leader.set(1);
   };

@@ -396,7 +396,7 @@ test('Vector reads the stream through the durable consumer into audit.activities
 test('dashboards and alert rules use only metric names the code exports', () => {
   const exported = exportedMetricNames();
   assert.ok(exported.size > 0, 'shared/metrics exports activity_reindex_* metrics');
-  const rules = loadYamlFile(join(ROOT, 'observability', 'prometheus-rules.yaml'))[0] as any;
+  const rules = loadYamlFile(join(KNATIVE_DIR, 'components/prometheus-monitoring/prometheus-rules.yaml'))[0] as any;
   assert.equal(rules.apiVersion, 'monitoring.coreos.com/v1');
   assert.equal(rules.kind, 'PrometheusRule');
   const exprs: string[] = [];

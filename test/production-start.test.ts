@@ -5,7 +5,7 @@
 // start, answer, and never map chDB's native engine into the process.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { startKubeApiServer, type KubeApiServer } from '../local/kube-api-server.js';
 import { startNatsServer, type NatsServerHandle } from '../local/nats-server.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
+import { loadYamlFile } from './manifests-load.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -74,11 +75,13 @@ interface Started {
   child: ChildProcess;
   log: string;
   url: string;
+  /** Where its /metrics is served. */
+  metricsUrl: string;
 }
 
 /** Starts `dist/<entry>` with production dependencies only; resolves once it logged `Started` with its URL or port. */
-async function start(entry: string, env: Record<string, string>, args: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, ['--preserve-symlinks', join(dir, 'dist', entry), ...args], {
+async function start(entry: string, env: Record<string, string>): Promise<Started> {
+  const child = spawn(process.execPath, ['--preserve-symlinks', join(dir, 'dist', entry)], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
@@ -90,7 +93,7 @@ async function start(entry: string, env: Record<string, string>, args: string[] 
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let log = '';
-  const url = await new Promise<string>((ok, fail) => {
+  const started = await new Promise<{ url: string; metricsUrl: string }>((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`${entry} did not start:\n${log}`)), 60_000);
     child.once('exit', (code) => fail(new Error(`${entry} exited with ${code}:\n${log}`)));
     child.stderr!.on('data', (chunk: Buffer) => {
@@ -98,11 +101,12 @@ async function start(entry: string, env: Record<string, string>, args: string[] 
       const line = log.split('\n').find((l) => l.includes('"msg":"Started'));
       if (!line) return;
       clearTimeout(timer);
-      const { url, port } = JSON.parse(line) as { url?: string; port?: number };
-      ok((url ?? `http://127.0.0.1:${port}`).replace(/\/$/, ''));
+      const { url, port, metricsUrl } = JSON.parse(line) as { url?: string; port?: number; metricsUrl?: string };
+      const served = (url ?? `http://127.0.0.1:${port}`).replace(/\/$/, '');
+      ok({ url: served, metricsUrl: metricsUrl ?? served });
     });
   });
-  return { child, log, url };
+  return { child, log, ...started };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -126,23 +130,64 @@ async function freePort(): Promise<string> {
   return String(port);
 }
 
-const ENTRIES: { entry: string; env: () => Promise<Record<string, string>> | Record<string, string>; args?: string[]; probe: string }[] = [
-  { entry: 'controller/main.js', env: async () => ({ KUBE_API_URL: kube.url, BROKER_URL: 'http://127.0.0.1:9/', PORT: await freePort() }), probe: '/metrics' },
-  { entry: 'functions/window/main.js', env: () => ({ NATS_URL: nats.url, PORT: '0' }), probe: '/metrics' },
-  { entry: 'functions/aggregator/main.js', env: () => ({ KUBE_API_URL: kube.url, PORT: '0' }), probe: '/metrics' },
-  { entry: 'status-page/main.js', env: () => ({ KUBE_API_URL: kube.url, PORT: '0', HOST: '127.0.0.1' }), probe: '/' },
+/** The literal `env` values of a workload's first container in its manifest (the rest come from Secrets and ConfigMaps). */
+function manifestEnv(file: string): Record<string, string> {
+  const docs = loadYamlFile(join(ROOT, 'knative', file)) as any[];
+  const workload = docs.find((d) => d.kind === 'Deployment' || d.kind === 'Service' && d.spec?.template);
+  const env: { name: string; value?: string }[] = workload.spec.template.spec.containers[0].env ?? [];
+  return Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+}
+
+// Each component, as its manifest runs it; `probe` is a path its serving port answers.
+const ENTRIES: { entry: string; env: () => Promise<Record<string, string>> | Record<string, string>; probe: string }[] = [
+  {
+    entry: 'controller/main.js',
+    env: async () => ({ ...manifestEnv('controller-deployment.yaml'), KUBE_API_URL: kube.url, BROKER_URL: 'http://127.0.0.1:9/', PORT: await freePort() }),
+    probe: '/healthz',
+  },
+  { entry: 'functions/window/main.js', env: () => ({ ...manifestEnv('window-service.yaml'), NATS_URL: nats.url, PORT: '0', METRICS_PORT: '0' }), probe: '/healthz' },
+  { entry: 'functions/aggregator/main.js', env: () => ({ ...manifestEnv('aggregator-service.yaml'), KUBE_API_URL: kube.url, PORT: '0', METRICS_PORT: '0' }), probe: '/healthz' },
+  { entry: 'status-page/main.js', env: () => ({ ...manifestEnv('status-page.yaml'), KUBE_API_URL: kube.url, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0' }), probe: '/' },
 ];
 
-for (const { entry, env, args, probe } of ENTRIES) {
-  test(`dist/${entry} starts with production dependencies and CLICKHOUSE_URL, and never loads chDB`, { skip: !onLinux && 'reads /proc' }, async (t) => {
-    const { child, url } = await start(entry, await env(), args);
+/** Every component's /metrics text, for the dashboard check below. */
+const scraped = new Map<string, string>();
+const promtool = process.env.PROMTOOL ?? 'promtool';
+
+for (const { entry, env, probe } of ENTRIES) {
+  test(`dist/${entry} starts with production dependencies and CLICKHOUSE_URL, serves /metrics, and never loads chDB`, { skip: !onLinux && 'reads /proc' }, async (t) => {
+    const { child, url, metricsUrl } = await start(entry, await env());
     t.after(() => stop(child));
     const res = await fetch(`${url}${probe}`);
     assert.equal(res.status, 200, `${probe} answers`);
     await res.arrayBuffer();
+    const metrics = await fetch(`${metricsUrl}/metrics`);
+    assert.equal(metrics.status, 200);
+    const text = await metrics.text();
+    scraped.set(entry, text);
+    // promtool's lint, except prom-client's own nodejs_* series (names it does not control).
+    const own = text.split('\n').filter((l) => !/^(# (HELP|TYPE) )?nodejs_/.test(l)).join('\n');
+    const lint = spawnSync(promtool, ['check', 'metrics'], { input: own, encoding: 'utf8' });
+    assert.equal(lint.status, 0, `promtool check metrics (${promtool} from Debian's prometheus package):\n${lint.error ?? ''}${lint.stdout}${lint.stderr}`);
     assert.equal(loadsChdb(child.pid!), false, 'chDB is not mapped into the process');
   });
 }
+
+test("the Grafana dashboard's queries use only names the components export", { skip: !onLinux && 'reads /proc' }, () => {
+  assert.equal(scraped.size, ENTRIES.length, 'every component was scraped above');
+  const exported = new Set<string>();
+  for (const text of scraped.values()) {
+    for (const [, name, type] of text.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
+      exported.add(name!);
+      if (type === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) exported.add(name + suffix);
+    }
+  }
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'observability/grafana-dashboard.json'), 'utf8'));
+  const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((t) => t.expr));
+  assert.ok(exprs.length > 5);
+  const unknown = exprs.flatMap((e) => [...e.matchAll(/\b(activity_reindex_[a-z0-9_]+|process_[a-z0-9_]+)\b/g)].map((m) => m[1]!)).filter((n) => !exported.has(n));
+  assert.deepEqual(unknown, []);
+});
 
 test('the same check sees chDB in a process that uses the embedded engine', { skip: !onLinux && 'reads /proc' }, async () => {
   // The control: the compiled client factory without a URL opens chDB on its first query.

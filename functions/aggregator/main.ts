@@ -2,6 +2,7 @@
 // parsed at boot so a bad manifest fails the revision rather than the first event.
 import { z } from 'zod';
 import { createLogger } from '../../shared/log.js';
+import { DEFAULT_METRICS_PORT, serveMetrics } from '../../shared/metrics/serve-metrics.js';
 import { loadKubeConfig } from '../../shared/kube/kube-config.js';
 import { buildAggregatorDeps } from './build-aggregator-deps.js';
 import { startAggregator } from './start-aggregator.js';
@@ -9,6 +10,10 @@ import { startAggregator } from './start-aggregator.js';
 const env = z
   .object({
     PORT: z.coerce.number().int().default(8080),
+    // Knative's queue-proxy reaches the container on localhost.
+    HOST: z.string().default('127.0.0.1'),
+    // Prometheus scrapes /metrics here, on every interface (0 = any free port).
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORT),
     /** The API server URL; unset = in-cluster service account (or KUBECONFIG). */
     KUBE_API_URL: z.url().optional(),
     /** Where Events about the cluster-scoped ReindexJobs go. */
@@ -21,12 +26,16 @@ const env = z
 
 const log = createLogger('reindex-aggregator');
 const deps = buildAggregatorDeps({ kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }), log, eventsNamespace: env.EVENTS_NAMESPACE, instance: env.POD_NAME, statusWriteIntervalMs: env.STATUS_WRITE_INTERVAL_MS });
-const running = await startAggregator(deps, env.PORT, '0.0.0.0');
-log.info({ url: running.url }, 'Started reindex aggregator');
+const metrics = await serveMetrics(deps.registry, env.METRICS_PORT);
+const running = await startAggregator(deps, env.PORT, env.HOST);
+log.info({ url: running.url, metricsUrl: metrics.url }, 'Started reindex aggregator');
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
     log.info({ signal }, 'Stopping reindex aggregator');
-    void running.close().then(() => process.exit(0));
+    void running.close().then(async () => {
+      await metrics.close();
+      process.exit(0);
+    });
   });
 }

@@ -221,13 +221,19 @@ test('/metrics exposes the activity_reindex_* metrics and process metrics', asyn
   await post(url, cloudEventPost(requestedEvent(windowRequest())));
   await post(url, cloudEventPost(requestedEvent(windowRequest(), 'com.example.other')));
   const text = await (await fetch(`${url}/metrics`)).text();
-  assert.match(text, /activity_reindex_events_processed_total\{source="audit"\} 6/);
-  assert.match(text, /activity_reindex_activities_generated_total\{source="audit"\} 3/);
-  assert.match(text, /activity_reindex_errors_total\{type="malformed_row"\} 1/);
-  assert.match(text, /activity_reindex_errors_total\{type="evaluation"\} 1/);
-  assert.match(text, /activity_reindex_errors_total\{type="invalid_event"\} 1/);
+  // The Activity system reindexer's names and labels (datum-cloud/activity internal/reindex/metrics.go).
+  assert.match(text, /activity_reindex_events_processed_total\{source_type="audit",policy="all",dry_run="false"\} 6/);
+  const byPolicy = (name: string) =>
+    [...text.matchAll(new RegExp(`^${name}\\{policy="([^"]+)"(?:,dry_run="false")?\\} (\\d+)$`, 'gm'))].map(([, policy, n]) => [policy, Number(n)]);
+  const generated = byPolicy('activity_reindex_activities_generated_total');
+  assert.ok(generated.length > 0 && generated.every(([policy]) => policy !== 'all' && policy !== ''), 'generated activities are counted by policy name');
+  assert.equal(generated.reduce((sum, [, n]) => sum + Number(n), 0), 3);
+  assert.deepEqual(byPolicy('activity_reindex_activities_published_total'), generated, 'every generated activity was published, by policy');
+  assert.match(text, /activity_reindex_errors_total\{error_type="malformed_row"\} 1/);
+  assert.match(text, /activity_reindex_errors_total\{error_type="evaluation"\} 1/);
+  assert.match(text, /activity_reindex_errors_total\{error_type="invalid_event"\} 1/);
+  assert.match(text, /^activity_reindex_batch_duration_seconds_bucket\{le="0.005"\}/m);
   assert.match(text, /activity_reindex_window_duration_seconds_count\{source="audit",outcome="completed"\} 1/);
-  assert.match(text, /activity_reindex_batch_duration_seconds_bucket/);
   assert.match(text, /process_resident_memory_bytes/);
 });
 

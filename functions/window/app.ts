@@ -20,7 +20,7 @@ const ERROR_TYPE: Record<number, WindowErrorType> = { 400: 'invalid_event', 413:
 export function createApp(deps: WindowDeps): Hono {
   const app = new Hono();
   const maxSize = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const countError = (status: number) => deps.metrics.errors.inc({ type: ERROR_TYPE[status] ?? 'internal' });
+  const countError = (status: number) => deps.metrics.errors.inc({ error_type: ERROR_TYPE[status] ?? 'internal' });
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/readyz', async (c) => {

@@ -88,7 +88,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
         maxInFlight: opts.maxInFlight,
         retries: opts.publishRetries,
         ackTimeoutMs: opts.ackTimeoutMs,
-        onAck: (duplicate) => metrics.activitiesPublished.inc({ result: duplicate ? 'duplicate' : 'stored' }),
+        onAck: (duplicate) => metrics.publishAcks.inc({ result: duplicate ? 'duplicate' : 'stored' }),
       })),
     ready: async () => {
       const [nats, clickhouse] = await Promise.all([

@@ -34,6 +34,8 @@ export interface EvaluatedPage {
   rows: number;
   errors: PageError[];
   activities: number;
+  /** Activities by the name of the policy that produced them (the metrics' `policy` label). */
+  byPolicy: Record<string, number>;
   /** Modes `objects` and `encoded`: the i-th activity's `Nats-Msg-Id`. */
   msgIds?: string[];
   /** mode `objects`. */
@@ -47,6 +49,7 @@ export interface EvaluatedPage {
 /** A page's rows through the policy engine: one path for the worker threads and in-thread evaluation. */
 export function evaluatePage(engine: PolicyEvaluator, kind: InputKind, rows: SourceRow[], output: PageOutput): EvaluatedPage {
   const errors: PageError[] = [];
+  const byPolicy: Record<string, number> = {};
   const activities: Activity[] = [];
   const msgIds: string[] = [];
   const json: string[] = [];
@@ -87,8 +90,9 @@ export function evaluatePage(engine: PolicyEvaluator, kind: InputKind, rows: Sou
     }
     activities.push(result.activity);
     msgIds.push(msgId);
+    byPolicy[result.policy] = (byPolicy[result.policy] ?? 0) + 1;
   }
-  const page: EvaluatedPage = { rows: rows.length, errors, activities: activities.length };
+  const page: EvaluatedPage = { rows: rows.length, errors, activities: activities.length, byPolicy };
   if (output.mode === 'objects') Object.assign(page, { objects: activities, msgIds });
   if (output.mode === 'encoded') Object.assign(page, encode(activities, json, lengths, output.subjectPrefix ?? ''), { msgIds });
   return page;

@@ -84,6 +84,8 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
   const { metrics } = deps;
   let processedEvents = 0;
   let activitiesGenerated = 0;
+  const byPolicy = new Map<string, number>();
+  const dry_run = String(dryRun);
 
   // What the page's activities are needed as (see PageOutput).
   const output: PageOutput = {
@@ -100,9 +102,10 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     processedEvents += page.rows;
     for (const e of page.errors) {
       errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message });
-      metrics.errors.inc({ type: e.type });
+      metrics.errors.inc({ error_type: e.type });
     }
     activitiesGenerated += page.activities;
+    for (const [policy, n] of Object.entries(page.byPolicy)) byPolicy.set(policy, (byPolicy.get(policy) ?? 0) + n);
     if (page.objects) {
       if (comparison) await comparison.add(page.objects);
       else if (publisher) {
@@ -123,12 +126,16 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
         start = end;
       }
     }
-    metrics.batchDuration.observe({ source: window.source }, (now() - pageStarted) / 1000);
-    metrics.eventsProcessed.inc({ source: window.source }, page.rows);
+    metrics.batchDuration.observe((now() - pageStarted) / 1000);
+    metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
     await bucket.take(page.rows);
   }
   if (publisher) await publisher.flush();
-  metrics.activitiesGenerated.inc({ source: window.source }, activitiesGenerated);
+  for (const [policy, n] of byPolicy) {
+    metrics.activitiesGenerated.inc({ policy, dry_run }, n);
+    // Flushed: every activity of the window is acknowledged by the stream.
+    if (publisher) metrics.activitiesPublished.inc({ policy }, n);
+  }
   const dryRunReport = comparison ? await comparison.finish() : undefined;
   return {
     processedEvents,

@@ -6,6 +6,7 @@ import { createLogger } from '../../shared/log.js';
 import { connectNats } from '../../shared/nats/connect-nats.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../../shared/nats/activity-subject.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { DEFAULT_METRICS_PORT, serveMetrics } from '../../shared/metrics/serve-metrics.js';
 import { DEFAULT_MAX_BODY_BYTES } from './app.js';
 import { buildWindowDeps } from './build-window-deps.js';
 import { startWindowFunction } from './start-window-function.js';
@@ -15,6 +16,8 @@ const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   // Knative's queue-proxy reaches the container on localhost.
   HOST: z.string().default('127.0.0.1'),
+  // Prometheus scrapes /metrics here, on every interface (0 = any free port).
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULT_METRICS_PORT),
   CLICKHOUSE_URL: z.url().optional(),
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
@@ -58,8 +61,9 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     evaluateWorkers: config.EVALUATE_WORKERS,
     log,
   });
+  const metricsServer = await serveMetrics(deps.registry, config.METRICS_PORT);
   const server = await startWindowFunction(deps, config.PORT, config.HOST);
-  log.info({ url: server.url, stream: config.REINDEX_STREAM }, 'Started window function');
+  log.info({ url: server.url, metricsUrl: metricsServer.url, stream: config.REINDEX_STREAM }, 'Started window function');
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -72,6 +76,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     await nc.drain().catch(() => undefined);
     await clickhouse.close();
     await deps.evaluatePool.close();
+    await metricsServer.close();
     log.info('Stopped window function');
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
