@@ -36,7 +36,7 @@ export const registerNatsSetup: RegisterCommand = (program, setExitCode) => {
     .description('Create or update the JetStream stream the window function publishes to (idempotent; never lowers limits without --force)')
     // The NATS client (and stream-config.ts, which needs it) loads when the
     // command runs, not at start, so the stream and duplicate-window
-    // defaults are filled in then; cli/main.test.ts holds this help text to
+    // defaults are filled in then; cli/lazy-imports.test.ts holds this help text to
     // stream-config.ts's values.
     .option('--stream <name>', 'stream name (env REINDEX_STREAM, default ACTIVITIES_REINDEX)')
     .option('--subjects <list>', 'comma-separated subjects', `${process.env.REINDEX_SUBJECT_PREFIX ?? DEFAULT_SUBJECT_PREFIX}.>`)
