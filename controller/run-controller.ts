@@ -34,8 +34,13 @@ export interface ControllerDeps {
   clickhouse: ClickHouseClient;
   tables: SourceTables;
   brokerUrl: string;
-  /** Where plan ConfigMaps and Kubernetes Events go. */
+  /** Where plan ConfigMaps go. */
   namespace: string;
+  /**
+   * Where Kubernetes Events about jobs go (default `default`): a real API
+   * server refuses an Event about a cluster-scoped object elsewhere but kube-system.
+   */
+  eventsNamespace?: string;
   log: Logger;
   maxConcurrentJobs?: number;
   retentionDays?: number;
@@ -82,7 +87,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const plans = createPlanStore(core, deps.namespace, log);
   const recordEvent = createEventRecorder({
     api: kubeConfig.makeApiClient(EventsV1Api),
-    namespace: deps.namespace,
+    namespace: deps.eventsNamespace ?? 'default',
     controller: 'reindex-controller',
     instance: process.env.POD_NAME ?? 'reindex-controller',
     log,

@@ -337,6 +337,26 @@ test('keeps one Event store behind core/v1 and events.k8s.io/v1, selectable by i
   assert.equal(custom.body.message, '"spec.suspend" is not a known field selector: only "metadata.name", "metadata.namespace"');
 });
 
+test('refuses an Event about a cluster-scoped object outside default or kube-system with the real server\'s 422', async (t) => {
+  const { server } = await started(t);
+  const regarding = { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ReindexJob', name: 'j', uid: 'u1' };
+  const event = { metadata: { name: 'j.1' }, eventTime: '2026-01-01T00:00:00.123Z', reportingController: 'c', reportingInstance: 'i', action: 'Started', reason: 'Started', note: 'n', type: 'Normal', regarding };
+  const refused = await call(server, '/apis/events.k8s.io/v1/namespaces/activity-system/events', { method: 'POST', body: event });
+  assert.equal(refused.code, 422);
+  assert.deepEqual(refused.body, {
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'Invalid', code: 422,
+    message: 'Event.events.k8s.io "j.1" is invalid: involvedObject.namespace: Invalid value: "": does not match event.namespace',
+    details: { name: 'j.1', group: 'events.k8s.io', kind: 'Event', causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "": does not match event.namespace', field: 'involvedObject.namespace' }] },
+  });
+  for (const namespace of ['default', 'kube-system']) {
+    assert.equal((await call(server, `/apis/events.k8s.io/v1/namespaces/${namespace}/events`, { method: 'POST', body: event })).code, 201, namespace);
+  }
+  // About a namespaced object: only in that object's namespace.
+  const pod = { ...event, metadata: { name: 'p.1' }, regarding: { apiVersion: 'v1', kind: 'Pod', name: 'p', namespace: 'web' } };
+  assert.equal((await call(server, '/apis/events.k8s.io/v1/namespaces/default/events', { method: 'POST', body: pod })).code, 422);
+  assert.equal((await call(server, '/apis/events.k8s.io/v1/namespaces/web/events', { method: 'POST', body: pod })).code, 201);
+});
+
 test('refuses protobuf bodies with 415 and serves OpenAPI v3 with the CRD schema and the fieldValidation parameter', async (t) => {
   const { server } = await started(t);
   const proto = await fetch(`${server.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/vnd.kubernetes.protobuf' }, body: 'k8s\0' });

@@ -23,7 +23,7 @@ import { parseSelector } from './kube-api-server/label-selector.js';
 import { parseFieldSelector } from './kube-api-server/field-selector.js';
 import { openApiDocument } from './kube-api-server/openapi.js';
 import { tableVersion, toTable } from './kube-api-server/table.js';
-import { normalizeCoreEvent, toCoreEvent, toEventsV1Event } from './kube-api-server/event-conversion.js';
+import { assertEventNamespace, normalizeCoreEvent, toCoreEvent, toEventsV1Event } from './kube-api-server/event-conversion.js';
 import { recordUpdate, serverSideApply as managedApply } from './kube-api-server/managed-fields.js';
 import { APPLY_PATCH, mediaType, readBody, send } from './kube-api-server/request-io.js';
 import { pruneForWrite, writeOptions, type WriteOptions } from './kube-api-server/write-options.js';
@@ -172,6 +172,7 @@ export async function startKubeApiServer(opts: KubeApiServerOptions = {}): Promi
         const w = writeOptions(url, req);
         const warnings: string[] = [];
         const body = stored((await readBody(req)) as KubeObject);
+        if (backing === coreEvents()) assertEventNamespace(body, path.namespace!, r.group);
         pruneForWrite(r, body, w.fieldValidation, warnings);
         if (body?.metadata) body.metadata.managedFields = recordUpdate(undefined, body, w.fieldManager);
         const created = store.create(backing, path.namespace, body, w.dryRun);

@@ -141,7 +141,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => kube.close());
     const kubeConfig = kube.kubeConfig();
 
-    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: LOCAL_NAMESPACE, statusWriteIntervalMs: opts.statusWriteIntervalMs ?? 100 }));
+    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: 'default', statusWriteIntervalMs: opts.statusWriteIntervalMs ?? 100 }));
     closers.push(() => aggregator.close());
 
     const scale = opts.retryDelayScale ?? 1;
@@ -169,7 +169,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     let statusPage: RunningStatusPage | undefined;
     if (opts.statusPage !== false) {
-      statusPage = await startStatusPage(kubeJobSource(kubeConfig, { namespace: LOCAL_NAMESPACE, eventsNamespace: LOCAL_NAMESPACE }));
+      statusPage = await startStatusPage(kubeJobSource(kubeConfig, { namespace: LOCAL_NAMESPACE, eventsNamespace: 'default' }));
       closers.push(() => statusPage!.close());
     }
 

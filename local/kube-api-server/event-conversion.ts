@@ -3,6 +3,7 @@
 // through either shows in `kubectl describe`, `kubectl events` and
 // `kubectl get events` (pkg/apis/events/v1 conversion, in small).
 import type { KubeObject } from './object-store.js';
+import { StatusError } from './status-error.js';
 
 type Any = Record<string, any>;
 
@@ -64,4 +65,27 @@ export function toEventsV1Event(e: KubeObject): KubeObject {
     deprecatedLastTimestamp: lastTimestamp ?? undefined,
     deprecatedCount: count,
   }) as KubeObject;
+}
+
+/**
+ * The namespace rule the real server applies to every Event it creates
+ * (kubernetes pkg/apis/core/validation/events.go, legacyValidateEvent), on
+ * the stored core/v1 form: an Event about a cluster-scoped object (no
+ * involvedObject.namespace) lives in `default` or `kube-system` when it has
+ * an eventTime, in `default` when it has none; any other Event lives in its
+ * object's namespace. Refused with the server's 422 otherwise.
+ */
+export function assertEventNamespace(e: KubeObject, namespace: string, group: string): void {
+  const event = e as Any;
+  const involved: string = event.involvedObject?.namespace ?? '';
+  const allowed = involved !== '' ? [involved] : event.eventTime ? ['default', 'kube-system'] : ['', 'default'];
+  if (allowed.includes(namespace)) return;
+  const name: string = event.metadata?.name ?? '';
+  const message = `Invalid value: ${JSON.stringify(involved)}: does not match event.namespace`;
+  throw new StatusError('Invalid', `Event${group ? `.${group}` : ''} ${JSON.stringify(name)} is invalid: involvedObject.namespace: ${message}`, {
+    name,
+    group,
+    kind: 'Event',
+    causes: [{ reason: 'FieldValueInvalid', message, field: 'involvedObject.namespace' }],
+  });
 }
