@@ -53,3 +53,31 @@ async function waitFor(probe: () => boolean, timeoutMs = 5000): Promise<void> {
     await new Promise((ok) => setTimeout(ok, 10));
   }
 }
+
+test('a replica whose controller fails to start releases the Lease at once, and another takes over', async (t) => {
+  const kube = await startKubeApiServer();
+  t.after(() => kube.close());
+  const api = kube.kubeConfig().makeApiClient(CoordinationV1Api);
+  const events: string[] = [];
+  const broken = startLeaderElection({
+    api, namespace: 'default', leaseName: 'reindex-controller', identity: 'broken', retryPeriodMs: 50, log: silentLogger,
+    onStartedLeading: async () => {
+      events.push('broken started');
+      throw new Error('ClickHouse unreachable');
+    },
+    onStoppedLeading: async () => void events.push('broken stopped'),
+  });
+  t.after(() => broken.stop());
+  await waitFor(() => events.includes('broken stopped'));
+  const lease = await api.readNamespacedLease({ name: 'reindex-controller', namespace: 'default' });
+  assert.equal(lease.spec?.holderIdentity, undefined, 'released, not renewed');
+  // Well inside the 15 s lease duration: only a released Lease is taken this soon.
+  const healthy = startLeaderElection({
+    api, namespace: 'default', leaseName: 'reindex-controller', identity: 'healthy', retryPeriodMs: 50, log: silentLogger,
+    onStartedLeading: async () => void events.push('healthy started'),
+    onStoppedLeading: async () => undefined,
+  });
+  t.after(() => healthy.stop());
+  await waitFor(() => events.includes('healthy started'));
+  assert.deepEqual(events, ['broken started', 'broken stopped', 'healthy started']);
+});

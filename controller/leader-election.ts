@@ -58,18 +58,41 @@ export function startLeaderElection(opts: LeaderElectionOptions): { stop(): Prom
     return true;
   }
 
-  async function tick() {
-    if (stopped) return;
+  async function release(): Promise<void> {
     try {
-      const holding = await tryOnce();
-      if (holding) lastRenewal = Date.now();
-      if (holding && !leading) {
-        leading = true;
-        log.info({ identity }, 'Acquired controller Lease');
-        await opts.onStartedLeading();
+      const lease = await api.readNamespacedLease({ name, namespace });
+      if (lease.spec?.holderIdentity === identity) {
+        await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined } } });
       }
     } catch (err) {
+      log.warn({ err }, 'Failed to release controller Lease');
+    }
+  }
+
+  async function tick() {
+    if (stopped) return;
+    let holding = false;
+    try {
+      holding = await tryOnce();
+      if (holding) lastRenewal = Date.now();
+    } catch (err) {
       log.warn({ err }, 'Failed to acquire or renew controller Lease');
+    }
+    if (holding && !leading) {
+      leading = true;
+      log.info({ identity }, 'Acquired controller Lease');
+      try {
+        await opts.onStartedLeading();
+      } catch (err) {
+        // Renewing a Lease nothing works under would keep every other replica out for good:
+        // let it go at once, then stop as a lost Lease does (main exits; the Deployment restarts a candidate).
+        log.error({ err, identity }, 'Failed to start the controller; releasing its Lease');
+        leading = false;
+        stopped = true;
+        await release();
+        await opts.onStoppedLeading();
+        return;
+      }
     }
     if (leading && Date.now() - lastRenewal > duration * 1000) {
       leading = false;
@@ -88,14 +111,7 @@ export function startLeaderElection(opts: LeaderElectionOptions): { stop(): Prom
       await current;
       if (!leading) return;
       // Release so the next replica takes over at once instead of after the lease duration.
-      try {
-        const lease = await api.readNamespacedLease({ name, namespace });
-        if (lease.spec?.holderIdentity === identity) {
-          await api.replaceNamespacedLease({ name, namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined } } });
-        }
-      } catch (err) {
-        log.warn({ err }, 'Failed to release controller Lease');
-      }
+      await release();
     },
   };
 }
