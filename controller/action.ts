@@ -8,6 +8,8 @@ export interface WindowEmission {
   rateLimit: number;
   /** 1 for the first emission; more when a window's result never came within the deadline. */
   attempt: number;
+  /** The pacing slot (epoch ms) this emission takes: the next one is spaced from it. */
+  slot: number;
 }
 
 /** What `decide` asks the shell to do for one job, in order. */

@@ -269,3 +269,16 @@ test('a job suspended before it started observes each spec change, so its condit
   assert.deepEqual(run({ job: job('a', { spec: { suspend: true }, status, generation: 1 }) }), []);
   assert.deepEqual(run({ job: job('a', { spec: { suspend: true }, status, generation: 2 }) }), [{ type: 'suspend', message: 'suspended before it started' }]);
 });
+
+test('a fast job emits a batch per pass, never walking the plan: up to parallelism windows whose pacing slots fall within the lookahead', () => {
+  // 100 events at 10,000/s: 10 ms apart, so 26 slots fit in 250 ms; parallelism caps the pass at 16.
+  const fast = job('a', { spec: { config: { rateLimit: 10_000, parallelism: 16 } }, status: running({ windows: { total: 10_000, completed: 0, failed: 0, completedRanges: '', failedRanges: '' } }) });
+  const big = plan(10_000);
+  const first = run({ job: fast, plan: big });
+  assert.deepEqual(emittedIndexes(first), Array.from({ length: 16 }, (_, i) => i));
+  assert.deepEqual(only(first, 'emit').windows.map((w) => w.slot - now.getTime()).slice(0, 3), [0, 10, 20]);
+  // Half answered, the record says 16 went out: the next pass sends the next 8, from the record's `next` on.
+  const halfDone = job('a', { spec: fast.spec, status: running({ windows: { total: 10_000, completed: 8, failed: 0, completedRanges: '0-7', failedRanges: '' } }) });
+  const emitted: [number, number][] = Array.from({ length: 16 }, (_, i) => [i, 1000]);
+  assert.deepEqual(emittedIndexes(run({ job: halfDone, plan: big, record: record(emitted) })), [16, 17, 18, 19, 20, 21, 22, 23]);
+});

@@ -26,6 +26,9 @@ export interface EmissionPlan {
   requeueAfterMs?: number;
 }
 
+/** How far ahead of now a window's pacing slot may be and still go in this pass. */
+export const EMISSION_LOOKAHEAD_MS = 250;
+
 /** The windows status counts as answered, completed or failed. */
 export function finishedWindows(status: ReindexJobStatus | undefined): (index: number) => boolean {
   const completed: WindowRanges = parseWindowRanges(status?.windows?.completedRanges);
@@ -45,25 +48,31 @@ export function planEmission(input: EmissionInput): EmissionPlan {
   const share = rateLimit / parallelism;
   const inFlight = record.inFlight.filter(([index]) => !finished(index));
   const overdue = inFlight.filter(([, at]) => now >= at + resultDeadlineMs);
-  const emit: WindowEmission[] = overdue.map(([index, , attempts]) => ({ window: windows.at(index), rateLimit: share, attempt: attempts + 1 }));
+  const emit: WindowEmission[] = overdue.map(([index, , attempts]) => ({ window: windows.at(index), rateLimit: share, attempt: attempts + 1, slot: now }));
 
-  let nextAt = nextEmissionAt(record, windows.expectedEvents, rateLimit);
+  // Each window gets a time slot its predecessor's events at rateLimit away
+  // from the previous one; those whose slot falls within the lookahead go in
+  // this pass, so a fast job emits in batches (one record write each) rather
+  // than one window per pass.
+  let slot = Math.max(nextEmissionAt(record, windows.expectedEvents, rateLimit), now);
   let index = record.next;
   let added = 0;
-  // A window at or past `next` may have a result already: an earlier life of
-  // the controller emitted it and stopped before recording that.
-  while (index < windows.length && inFlight.length + added < parallelism && nextAt <= now) {
-    if (!finished(index)) {
-      emit.push({ window: windows.at(index), rateLimit: share, attempt: 1 });
+  const going = new Set(inFlight.map(([i]) => i));
+  // A window at or past `next` may have a result already (an earlier life of
+  // the controller emitted it and stopped before recording that), or be in
+  // flight (sent past one whose post failed).
+  while (index < windows.length && inFlight.length + added < parallelism && slot <= now + EMISSION_LOOKAHEAD_MS) {
+    if (!finished(index) && !going.has(index)) {
+      emit.push({ window: windows.at(index), rateLimit: share, attempt: 1, slot });
       added++;
-      nextAt = now + spacingMs(windows.expectedEvents(index), rateLimit);
+      slot += spacingMs(windows.expectedEvents(index), rateLimit);
     }
     index++;
   }
 
   const wakeups: number[] = [];
   const waitingForPace = index < windows.length && inFlight.length + added < parallelism;
-  if (waitingForPace) wakeups.push(nextAt - now);
+  if (waitingForPace) wakeups.push(slot - now);
   for (const [i, at] of inFlight) if (!overdue.some(([o]) => o === i)) wakeups.push(at + resultDeadlineMs - now);
   if (overdue.length > 0) wakeups.push(resultDeadlineMs);
   const stalled = inFlight.filter(([, at, attempts]) => attempts > 1 || now >= at + resultDeadlineMs).map(([i]) => i);
@@ -74,18 +83,22 @@ export function planEmission(input: EmissionInput): EmissionPlan {
 /**
  * The record after `sent` went out (in order; [index, epoch ms, attempt]):
  * answered windows leave it, re-emitted ones restart their deadline, new
- * ones join, and `next` moves past the highest new index. Its size is bounded
+ * ones join, and `next` moves past every window below it that went out or
+ * has a result. Its size is bounded
  * by parallelism, so its write does not grow with the job.
  */
-export function recordEmissions(record: EmissionRecord, finished: (index: number) => boolean, sent: ReadonlyArray<readonly [index: number, at: number, attempt: number]>): EmissionRecord {
+export function recordEmissions(record: EmissionRecord, finished: (index: number) => boolean, sent: ReadonlyArray<readonly [index: number, at: number, attempt: number, slot: number]>): EmissionRecord {
   const inFlight = new Map<number, InFlightWindow>();
   for (const entry of record.inFlight) if (!finished(entry[0])) inFlight.set(entry[0], entry);
-  let next = record.next;
   let last = record.last;
-  for (const [index, at, attempt] of sent) {
+  for (const [index, at, attempt, slot] of sent) {
     inFlight.set(index, [index, at, attempt]);
-    if (attempt === 1 && index >= next) next = index + 1;
-    last = { index, at };
+    // Pacing goes on from the latest slot (it may lie a little ahead), the deadline from the send.
+    const paced = Math.max(at, slot);
+    if (!last || paced >= last.at) last = { index, at: paced };
   }
+  // Posts go out several at a time, so one may fail while later ones went: `next` stops at the first gap.
+  let next = record.next;
+  while (inFlight.has(next) || finished(next)) next++;
   return { jobUid: record.jobUid, next, ...(last ? { last } : {}), inFlight: [...inFlight.values()].sort((a, b) => a[0] - b[0]) };
 }

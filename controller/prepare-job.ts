@@ -64,7 +64,7 @@ export async function prepareJob(job: ReindexJob, range: TimeRange, deps: Prepar
     return { ok: false, reason: 'PlanTooLarge', message };
   }
   const sample = windows[0] ?? { index: 0, source: 'audit', from: range.startTime, to: range.endTime, expectedEvents: 0 };
-  const eventBytes = windowPayloadBytes(windowPayload(job, plan, { window: sample, rateLimit: 1, attempt: 1 }));
+  const eventBytes = windowPayloadBytes(windowPayload(job, plan, { window: sample, rateLimit: 1, attempt: 1, slot: 0 }));
   if (eventBytes > MAX_WINDOW_EVENT_BYTES) {
     const message =
       `policy snapshot too large: a window event would be ${Math.ceil(eventBytes / 1024)} KiB with ${policies.length} policies, ` +

@@ -51,6 +51,9 @@ export async function reconcile(name: string, deps: ReconcileDeps): Promise<Reco
 
 type Performed = ReconcileResult & { stop?: boolean };
 
+/** Window events posted to the broker at once within one pass. */
+const EMIT_CONCURRENCY = 16;
+
 async function perform(action: Action, job: ReindexJob, plan: JobPlan | undefined, record: EmissionRecord, deps: ReconcileDeps, log: Logger): Promise<Performed> {
   const name = job.metadata.name;
   switch (action.type) {
@@ -64,23 +67,33 @@ async function perform(action: Action, job: ReindexJob, plan: JobPlan | undefine
     }
     case 'emit': {
       if (!plan) return {};
-      const sent: [number, number, number][] = [];
-      try {
-        for (const emission of action.windows) {
-          // Emit before recording: a crash in between re-emits on the next
-          // pass, and the same id lets recipients drop the duplicate.
-          await deps.emit(windowPayload(job, plan, emission));
-          sent.push([emission.window.index, deps.now().getTime(), emission.attempt]);
+      const sent: [number, number, number, number][] = [];
+      let failure: unknown;
+      // Several posts at once: one at a time, a batch of 256 waits on 256 round trips.
+      const queue = [...action.windows];
+      const post = async () => {
+        for (let emission = queue.shift(); emission && failure === undefined; emission = queue.shift()) {
+          try {
+            // Emit before recording: a crash in between re-emits on the next
+            // pass, and the same id lets recipients drop the duplicate.
+            await deps.emit(windowPayload(job, plan, emission));
+          } catch (err) {
+            failure ??= err;
+            return;
+          }
+          sent.push([emission.window.index, deps.now().getTime(), emission.attempt, emission.slot]);
           const fields = { window: emission.window.index, events: emission.window.expectedEvents, rateLimit: emission.rateLimit, attempt: emission.attempt };
           if (emission.attempt > 1) log.warn(fields, 'Emitted reindex window again: no result within the deadline');
-          else log.info(fields, 'Emitted reindex window');
+          else log.debug(fields, 'Emitted reindex window');
         }
-      } catch (err) {
-        log.error({ err }, 'Failed to emit reindex window');
+      };
+      await Promise.all(Array.from({ length: Math.min(EMIT_CONCURRENCY, action.windows.length) }, post));
+      // One write per pass, of a record bounded by parallelism; a window not sent stays for the next pass.
+      if (sent.length > 0) await deps.plans.saveRecord(job, recordEmissions(record, finishedWindows(job.status), sent));
+      if (sent.length > 0) log.info({ windows: sent.length, first: sent[0][0], last: sent[sent.length - 1][0] }, 'Emitted reindex windows');
+      if (failure !== undefined) {
+        log.error({ err: failure }, 'Failed to emit reindex window');
         return { requeueAfterMs: 5_000, stop: true };
-      } finally {
-        // One write per pass, of a record bounded by parallelism.
-        if (sent.length > 0) await deps.plans.saveRecord(job, recordEmissions(record, finishedWindows(job.status), sent));
       }
       return {};
     }

@@ -15,6 +15,8 @@ import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 import { createEventRecorder } from '../shared/kube/record-event.js';
 import { statusCode, updateJobStatus } from '../shared/kube/reindex-job-client.js';
 import type { Logger } from '../shared/log.js';
+import type { TimeRange } from '../shared/contracts/job-plan.js';
+import type { WindowSpec } from '../shared/contracts/window-requested.js';
 import { compilePolicies } from '../shared/policy/policy-engine.js';
 import { discoveryTable } from './discovery-table.js';
 import { emitWindow, type EmitOptions } from './emit-window.js';
@@ -31,8 +33,11 @@ export const DEFAULT_WINDOW_BUDGET_SECONDS = 300;
 
 export interface ControllerDeps {
   kubeConfig: KubeConfig;
-  clickhouse: ClickHouseClient;
-  tables: SourceTables;
+  /** Where windows are planned from bucket counts, unless `planWindows` is given. */
+  clickhouse?: ClickHouseClient;
+  tables?: SourceTables;
+  /** Plans windows without ClickHouse: the control-plane bench gives a plan of a chosen size. */
+  planWindows?: (range: TimeRange, targetEvents: number) => Promise<WindowSpec[]>;
   brokerUrl: string;
   /** Where plan ConfigMaps go. */
   namespace: string;
@@ -75,6 +80,13 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const now = deps.clock ?? (() => new Date());
   const windowBatches = deps.windowBatches ?? 10;
   const windowBudgetSeconds = deps.windowBudgetSeconds ?? DEFAULT_WINDOW_BUDGET_SECONDS;
+  const { clickhouse, tables } = deps;
+  const planWindows =
+    deps.planWindows ??
+    (clickhouse && tables
+      ? (range: TimeRange, targetEvents: number) => planJobWindows({ clickhouse, tables }, range, targetEvents)
+      : undefined);
+  if (!planWindows) throw new Error('runController needs clickhouse and tables, or planWindows');
 
   const listJobs = async () =>
     (await custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL })) as KubernetesListObject<KubernetesObject>;
@@ -110,8 +122,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
             .items,
         discoveryTable: () => discoveryTable((path) => kubeGetJson(kubeConfig, path), log),
         compilePolicies: (policies, discovery) => void compilePolicies(policies, discovery),
-        planWindows: (timeRange, settings) =>
-          planJobWindows(deps, timeRange, windowTargetEvents({ ...settings, windowBatches, windowBudgetSeconds })),
+        planWindows: (timeRange, settings) => planWindows(timeRange, windowTargetEvents({ ...settings, windowBatches, windowBudgetSeconds })),
       }),
     updateStatus: (name, mutate) => updateJobStatus(custom, name, mutate),
     recordEvent: (job, event) => recordEvent(job, event),

@@ -8,6 +8,9 @@ interface BenchCommandOptions {
   rounds: string;
   json: boolean;
   cpuProf?: string;
+  controlPlane: boolean;
+  windows: string;
+  statusWriteIntervalMs: string;
 }
 
 function positiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -31,7 +34,32 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--rounds <n>', 'runs per path, alternating; the median of each counts', '3')
     .option('--cpu-prof <dir>', 'write CPU profiles of the I/O-only and window function processes (node --cpu-prof) into dir')
     .option('--json', 'print the result as one JSON object on the last line', false)
-    .action(async (opts: BenchCommandOptions) => {
+    .option('--control-plane', 'instead: time the controller, broker and aggregator over a window function that answers at once (no ClickHouse)', false)
+    .option('--windows <n>', 'with --control-plane: windows in the job', '1000')
+    .option('--status-write-interval-ms <n>', "with --control-plane: the aggregator's status write interval", '1000')
+    .action(async (opts: BenchCommandOptions, command: { getOptionValueSource(key: string): string | undefined }) => {
+      if (opts.controlPlane) {
+        const windows = positiveInt('--windows', opts.windows, 1_000_000);
+        // The control plane's own default is the CRD's maximum parallelism; the window bench's is 4.
+        const parallelism = command.getOptionValueSource('parallelism') === 'cli' ? positiveInt('--parallelism', opts.parallelism, 256) : 256;
+        const statusWriteIntervalMs = positiveInt('--status-write-interval-ms', opts.statusWriteIntervalMs, 60_000);
+        const { formatControlPlane, runControlPlane } = await import('../../bench/control-plane.js');
+        let shown = -1;
+        const result = await runControlPlane({
+          windows,
+          parallelism,
+          statusWriteIntervalMs,
+          onProgress: (job) => {
+            const done = (job.status?.windows?.completed ?? 0) + (job.status?.windows?.failed ?? 0);
+            if (done - shown >= windows / 10 || (done === windows && shown !== done)) {
+              shown = done;
+              process.stderr.write(`${done}/${windows} windows\n`);
+            }
+          },
+        });
+        process.stdout.write(`${opts.json ? JSON.stringify({ ...result, job: { status: result.job.status } }) : formatControlPlane(result)}\n`);
+        return;
+      }
       const events = positiveInt('--events', opts.events);
       const batchSize = positiveInt('--batch-size', opts.batchSize, 100_000);
       const parallelism = positiveInt('--parallelism', opts.parallelism, 256);
