@@ -8,6 +8,14 @@ export interface BenchResult {
   activitiesPerSec: number;
   /** Peak RSS of the window function process (VmHWM), MiB. */
   peakRssMb: number;
+  /** The whole local flow (`reindex run`: controller, broker, both functions, aggregator, sink), apply to stored. */
+  endToEndEventsPerSec: number;
+  /** The same flow as a dry run (nothing published; compared with audit.activities). */
+  dryRunEventsPerSec: number;
+  /** NATS alone: as many acknowledged messages as the full path publishes, nothing read or evaluated. */
+  publishOnlyMessagesPerSec: number;
+  /** The events/s NATS allows: publish-only messages/s ÷ the share of events that become activities. */
+  publishOnlyLimitEventsPerSec: number;
   details: {
     windows: number;
     /** Events per window the planner aimed at (batchSize × pages per window). */
@@ -24,10 +32,18 @@ export interface BenchResult {
     fullSeconds: number;
     /** Peak RSS of the I/O-only process (maxRSS), MiB: the floor the engine and clients cost. */
     ioOnlyPeakRssMb: number;
+    /** Activities per event read. */
+    activityShare: number;
+    endToEndSeconds: number;
+    endToEndJobSeconds?: number;
+    dryRunSeconds: number;
+    publishOnlySeconds: number;
+    /** Peak RSS of the local-flow process (maxRSS), MiB: every component and the engine in one process. */
+    endToEndPeakRssMb: number;
   };
 }
 
-/** The `--json` object: exactly the fields the issue names, rounded for reading. */
+/** The `--json` object: the fields the issues name, rounded for reading. */
 export function benchJson(r: BenchResult): Record<string, number> {
   return {
     events: r.events,
@@ -36,6 +52,11 @@ export function benchJson(r: BenchResult): Record<string, number> {
     ratio: Math.round(r.ratio * 1000) / 1000,
     activitiesPerSec: Math.round(r.activitiesPerSec),
     peakRssMb: Math.round(r.peakRssMb * 10) / 10,
+    endToEndEventsPerSec: Math.round(r.endToEndEventsPerSec),
+    dryRunEventsPerSec: Math.round(r.dryRunEventsPerSec),
+    publishOnlyMessagesPerSec: Math.round(r.publishOnlyMessagesPerSec),
+    publishOnlyLimitEventsPerSec: Math.round(r.publishOnlyLimitEventsPerSec),
+    activityShare: Math.round(r.details.activityShare * 1000) / 1000,
   };
 }
 
@@ -50,5 +71,8 @@ export function formatBench(r: BenchResult): string {
     `ratio             ${r.ratio.toFixed(3)} (full / I/O-only)`,
     `activities        ${n(r.activitiesPerSec)} activities/s (${n(d.activities)} activities, ${n(d.errors)} errors)`,
     `peak RSS          ${r.peakRssMb.toFixed(1)} MiB (window function process; the I/O-only process peaked at ${d.ioOnlyPeakRssMb.toFixed(1)} MiB)`,
+    `local flow        ${n(r.endToEndEventsPerSec)} events/s (${d.endToEndSeconds.toFixed(2)}s from apply to every activity stored, job ${d.endToEndJobSeconds ?? '?'}s; ${(r.endToEndEventsPerSec / r.fullEventsPerSec).toFixed(3)} of the full path; peak RSS ${d.endToEndPeakRssMb.toFixed(1)} MiB)`,
+    `local dry run     ${n(r.dryRunEventsPerSec)} events/s (${d.dryRunSeconds.toFixed(2)}s; ${(r.dryRunEventsPerSec / r.endToEndEventsPerSec).toFixed(3)} of a normal run)`,
+    `publish-only      ${n(r.publishOnlyMessagesPerSec)} messages/s (${d.publishOnlySeconds.toFixed(2)}s); ÷ ${d.activityShare.toFixed(3)} activities per event = ${n(r.publishOnlyLimitEventsPerSec)} events/s, the limit NATS sets`,
   ].join('\n');
 }

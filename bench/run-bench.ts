@@ -9,8 +9,11 @@ import { startNatsServer } from '../local/nats-server.js';
 import type { BenchResult } from './bench-result.js';
 import { runJsonChild } from './child-process.js';
 import type { SeededData } from './seed-bench-data.js';
+import type { EndToEndParams } from './end-to-end-child.js';
+import type { PublishOnlyParams } from './publish-only-child.js';
 import { timeFullPath } from './time-full-path.js';
 import { timeIoOnly, type PathRun } from './time-io-only.js';
+import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
 
 export interface BenchOptions {
   events: number;
@@ -70,6 +73,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
 
     const ioRuns: PathRun[] = [];
     const fullRuns: Awaited<ReturnType<typeof timeFullPath>>[] = [];
+    const endToEndRuns: EndToEndRun[] = [];
+    const dryRuns: EndToEndRun[] = [];
+    const publishRuns: PathRun[] = [];
+    const span = {
+      from: windows.map((w) => w.from).reduce((a, b) => (a < b ? a : b)),
+      to: windows.map((w) => w.to).reduce((a, b) => (a > b ? a : b)),
+    };
     for (let round = 1; round <= rounds; round++) {
       // A fresh stream per run: neither de-duplication nor a fuller store favours one path.
       await freshStream(jsm);
@@ -84,10 +94,43 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       if (full.events !== io.events) throw new Error(`the paths saw different rows: I/O-only ${io.events}, full ${full.events}`);
       fullRuns.push(full);
       step(`Round ${round}/${rounds}: full path ${rate(full)} events/s, peak RSS ${full.peakRssMb.toFixed(1)} MiB`);
+
+      for (const dryRun of [false, true]) {
+        await freshStream(jsm);
+        const e2e = await timeEndToEnd({ dataDir, natsUrl: nats.url, ...span, batchSize, parallelism, dryRun, jobName: `bench-${dryRun ? 'dry' : 'run'}-${round}` }, nodeFlags);
+        const published = (await jsm.streams.info(DEFAULT_STREAM)).state.messages;
+        if (e2e.events !== full.events || e2e.activities !== full.activities) {
+          throw new Error(`the local flow${dryRun ? ' (dry run)' : ''} saw ${e2e.events} events and ${e2e.activities} activities; the full path ${full.events} and ${full.activities}`);
+        }
+        if (published !== (dryRun ? 0 : full.activities)) throw new Error(`the local flow${dryRun ? ' (dry run)' : ''} left ${published} messages on the stream`);
+        (dryRun ? dryRuns : endToEndRuns).push(e2e);
+        step(
+          `Round ${round}/${rounds}: local flow${dryRun ? ' (dry run)' : ''} ${rate(e2e)} events/s ` +
+            `(start ${e2e.phasesMs.start} ms, run ${e2e.phasesMs.run} ms, drain ${e2e.phasesMs.drain} ms; job ${e2e.jobSeconds?.toFixed(1)}s)`,
+        );
+      }
+
+      await freshStream(jsm);
+      const publish = await timePublishOnly({
+        natsUrl: nats.url,
+        messages: full.activities,
+        parallelism,
+        maxInFlight,
+        ackTimeoutMs: ACK_TIMEOUT_MS,
+        activityBytes: seeded.activityBytes,
+        subjectPrefix: DEFAULT_SUBJECT_PREFIX,
+      });
+      publishRuns.push(publish);
+      step(`Round ${round}/${rounds}: publish-only ${rate(publish)} messages/s`);
     }
 
     const io = median(ioRuns);
     const full = median(fullRuns);
+    const endToEnd = median(endToEndRuns);
+    const dry = median(dryRuns);
+    const publish = median(publishRuns);
+    const activityShare = full.activities / full.events;
+    const publishOnlyMessagesPerSec = publish.events / (publish.elapsedMs / 1000);
     return {
       events: io.events,
       ioOnlyEventsPerSec: io.events / (io.elapsedMs / 1000),
@@ -95,6 +138,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       ratio: io.elapsedMs / full.elapsedMs,
       activitiesPerSec: full.activities / (full.elapsedMs / 1000),
       peakRssMb: Math.max(...fullRuns.map((r) => r.peakRssMb)),
+      endToEndEventsPerSec: endToEnd.events / (endToEnd.elapsedMs / 1000),
+      dryRunEventsPerSec: dry.events / (dry.elapsedMs / 1000),
+      publishOnlyMessagesPerSec,
+      publishOnlyLimitEventsPerSec: publishOnlyMessagesPerSec / activityShare,
       details: {
         windows: windows.length,
         targetEvents,
@@ -108,6 +155,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ioOnlySeconds: io.elapsedMs / 1000,
         fullSeconds: full.elapsedMs / 1000,
         ioOnlyPeakRssMb: Math.max(...ioRuns.map((r) => r.peakRssMb)),
+        activityShare,
+        endToEndSeconds: endToEnd.elapsedMs / 1000,
+        endToEndJobSeconds: endToEnd.jobSeconds,
+        dryRunSeconds: dry.elapsedMs / 1000,
+        publishOnlySeconds: publish.elapsedMs / 1000,
+        endToEndPeakRssMb: Math.max(...endToEndRuns.map((r) => r.peakRssMb)),
       },
     };
   } finally {
@@ -115,6 +168,41 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
     await nats.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface EndToEndRun extends PathRun {
+  activities: number;
+  /** Apply → Running, Running → finished, finished → every activity stored. */
+  phasesMs: { start: number; run: number; drain: number };
+  /** The job's own startedAt → completedAt (whole seconds). */
+  jobSeconds?: number;
+}
+
+/** One timed run of the local flow (`reindex run`) in its own process (it owns the engine until it exits). */
+async function timeEndToEnd(params: EndToEndParams, nodeFlags?: string[]): Promise<EndToEndRun> {
+  const r = await runJsonChild<{
+    events: number;
+    activities: number;
+    phase?: string;
+    message?: string;
+    elapsedMs: number;
+    phasesMs: { start: number; run: number; drain: number };
+    jobSeconds?: number;
+    maxRssKb: number;
+  }>(
+    new URL('./end-to-end-child.ts', import.meta.url),
+    params,
+    { nodeFlags },
+  );
+  if (r.phase !== 'Succeeded') throw new Error(`the local flow's job ended ${r.phase}: ${r.message ?? ''}`);
+  return { events: r.events, activities: r.activities, elapsedMs: r.elapsedMs, phasesMs: r.phasesMs, jobSeconds: r.jobSeconds, peakRssMb: r.maxRssKb / 1024 };
+}
+
+/** One timed run of publish-only; its `events` are the messages acknowledged. */
+async function timePublishOnly(params: PublishOnlyParams): Promise<PathRun> {
+  const r = await runJsonChild<{ messages: number; elapsedMs: number }>(new URL('./publish-only-child.ts', import.meta.url), params);
+  if (r.messages !== params.messages) throw new Error(`publish-only had ${r.messages} of ${params.messages} messages acknowledged`);
+  return { events: r.messages, elapsedMs: r.elapsedMs, peakRssMb: 0 };
 }
 
 function rate(run: PathRun): string {

@@ -68,6 +68,8 @@ export interface LocalStackOptions {
   statusPage?: boolean;
   /** Extra `group/plural → Kind` entries, served as CRDs so discovery reports them. */
   discovery?: DiscoveryTable;
+  /** How far back a job may start (the controller's default: 60 days). */
+  retentionDays?: number;
 }
 
 export type ActivityDestination = { kind: 'nats'; url: string; started: boolean } | { kind: 'clickhouse' };
@@ -164,6 +166,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       namespace: LOCAL_NAMESPACE,
       log,
       maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
+      retentionDays: opts.retentionDays,
     });
     closers.push(() => controller.stop());
 
