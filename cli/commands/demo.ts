@@ -51,11 +51,17 @@ export const registerDemo: RegisterCommand = (program, setExitCode) => {
           // The whole stored span, end exclusive: one millisecond past the last row.
           spec = {
             timeRange: { startTime: span.first, endTime: new Date(Date.parse(span.last) + 1).toISOString() },
-            // Small batches so that even the default demo is cut into a dozen windows to watch.
-            config: { batchSize: 200, rateLimit: 1_000_000, parallelism: 4, dryRun: opts.dryRun },
+            // About 40 windows (batchSize × 10 events each) whatever the size, so even the
+            // default demo has windows to watch and a big one is not all per-window cost.
+            config: { batchSize: demoBatchSize(span.rows), rateLimit: 1_000_000, parallelism: 4, dryRun: opts.dryRun },
           };
         },
       });
       setExitCode(code);
     });
 };
+
+/** A batchSize (100..10000, windows of 10 batches) that cuts `rows` into about 40 windows. */
+export function demoBatchSize(rows: number): number {
+  return Math.min(10_000, Math.max(100, Math.round(rows / 400)));
+}
