@@ -170,6 +170,10 @@ for (const { entry, env, probe } of ENTRIES) {
     const lint = spawnSync(promtool, ['check', 'metrics'], { input: own, encoding: 'utf8' });
     assert.equal(lint.status, 0, `promtool check metrics (${promtool} from Debian's prometheus package):\n${lint.error ?? ''}${lint.stdout}${lint.stderr}`);
     assert.equal(loadsChdb(child.pid!), false, 'chDB is not mapped into the process');
+    // Reported, not asserted (README states it): resident memory once idle.
+    await new Promise((ok) => setTimeout(ok, 2_000));
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1];
+    t.diagnostic(`${entry}: idle RSS ${(Number(rss) / 1024).toFixed(1)} MiB`);
   });
 }
 
