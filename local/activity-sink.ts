@@ -8,6 +8,9 @@ import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 import type { Logger } from '../shared/log.js';
 import { parseActivityMessage } from './parse-activity-message.js';
 
+/** The local sink's durable consumer: what flow control waits for in the local stack. */
+export const LOCAL_SINK_CONSUMER = 'reindex-local-sink';
+
 export interface ActivitySinkOptions {
   nc: NatsConnection;
   clickhouse: ClickHouseClient;
@@ -41,7 +44,7 @@ export interface ActivitySink {
  * the re-insert harmless).
  */
 export async function startActivitySink(opts: ActivitySinkOptions): Promise<ActivitySink> {
-  const consumerName = opts.consumer ?? 'reindex-local-sink';
+  const consumerName = opts.consumer ?? LOCAL_SINK_CONSUMER;
   const batchSize = opts.batchSize ?? 1000;
   const jsm = await jetstreamManager(opts.nc);
   const added = await jsm.consumers.add(opts.stream, {

@@ -24,7 +24,7 @@ import { DEFAULT_STREAM } from '../shared/nats/stream-config.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
 import { kubeJobSource } from '../status-page/kube-job-source.js';
 import { startStatusPage, type RunningStatusPage } from '../status-page/start-status-page.js';
-import { startActivitySink, type ActivitySink } from './activity-sink.js';
+import { LOCAL_SINK_CONSUMER, startActivitySink, type ActivitySink } from './activity-sink.js';
 import { startLocalBroker, type LocalBroker } from './broker/local-broker.js';
 import { loadKnativeEventing } from './broker/load-knative-config.js';
 import { createClickHouseActivityPublisher } from './clickhouse-activity-publisher.js';
@@ -123,7 +123,8 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       // A nats-server of our own is ours to set up; someone else's only when asked.
       const ours = nats !== undefined || opts.setup === true;
       if (ours) await ensureStream(await jetstreamManager(nc));
-      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log }).catch((err: Error) => {
+      // Flow control waits for whichever consumer moves the stream into ClickHouse: ours, or Vector's on someone else's NATS.
+      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log, sinkConsumer: ours ? LOCAL_SINK_CONSUMER : undefined }).catch((err: Error) => {
         throw ours ? err : new Error(`NATS at ${url}: ${err.message}, or run with --setup`, { cause: err });
       });
       sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log, ephemeral: !ours });

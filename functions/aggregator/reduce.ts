@@ -118,6 +118,7 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
       progress.processedEvents += data.processedEvents;
       progress.activitiesGenerated += data.activitiesGenerated;
       progress.errors += data.errors;
+      if (data.flowControlWaitMs) progress.flowControlWaitSeconds = Math.round(((progress.flowControlWaitSeconds ?? 0) + data.flowControlWaitMs / 1000) * 1000) / 1000;
       if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
         status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
       }

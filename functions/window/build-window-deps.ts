@@ -11,7 +11,8 @@ import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
 import { createActivityPublisher, type ActivityPublisher } from '../../shared/nats/activity-publisher.js';
 import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
-import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { DEFAULT_SINK_CONSUMER, DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { createFlowControl } from '../../shared/nats/flow-control.js';
 import { createDryRunComparison } from './dry-run-comparison.js';
 import { createEvaluatePool, defaultEvaluateWorkers } from './evaluate-pool.js';
 import type { WindowDeps } from './window-deps.js';
@@ -26,6 +27,8 @@ export interface WindowRuntimeOptions {
   /** How large the reader's pages may grow (default DEFAULT_PAGE_BOUNDS); independent of batchSize. */
   pageBounds?: PageBounds;
   stream?: string;
+  /** The durable consumer that moves the stream into ClickHouse, which flow control waits for (default Vector's, clickhouse-ingest-reindex). */
+  sinkConsumer?: string;
   subjectPrefix?: string;
   maxInFlight?: number;
   publishRetries?: number;
@@ -89,6 +92,13 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
         retries: opts.publishRetries,
         ackTimeoutMs: opts.ackTimeoutMs,
         onAck: (duplicate) => metrics.publishAcks.inc({ result: duplicate ? 'duplicate' : 'stored' }),
+        // One per window, so its wait is the window's.
+        flowControl: createFlowControl(jsm!, {
+          stream,
+          consumer: opts.sinkConsumer ?? DEFAULT_SINK_CONSUMER,
+          onWait: (seconds) => metrics.flowControlWait.inc(seconds),
+          onWaiting: (waiting) => metrics.flowControlWaiting.inc(waiting ? 1 : -1),
+        }),
       })),
     ready: async () => {
       const [nats, clickhouse] = await Promise.all([

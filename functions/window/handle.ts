@@ -130,7 +130,7 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
     await bucket.take(page.rows);
   }
-  if (publisher) await publisher.flush();
+  const published = publisher ? await publisher.flush() : undefined;
   for (const [policy, n] of byPolicy) {
     metrics.activitiesGenerated.inc({ policy, dry_run }, n);
     // Flushed: every activity of the window is acknowledged by the stream.
@@ -142,6 +142,7 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     activitiesGenerated,
     errors: errors.count,
     errorSamples: errors.samples,
+    ...(published?.flowControlWaitMs ? { flowControlWaitMs: published.flowControlWaitMs } : {}),
     ...(dryRunReport ? { dryRun: dryRunReport } : {}),
   };
 }

@@ -5,7 +5,7 @@ import { sourceTablesFromEnv } from '../../shared/clickhouse/source-tables.js';
 import { createLogger } from '../../shared/log.js';
 import { connectNats } from '../../shared/nats/connect-nats.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../../shared/nats/activity-subject.js';
-import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
+import { DEFAULT_SINK_CONSUMER, DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { DEFAULT_METRICS_PORT, serveMetrics } from '../../shared/metrics/serve-metrics.js';
 import { DEFAULT_MAX_BODY_BYTES } from './app.js';
 import { buildWindowDeps } from './build-window-deps.js';
@@ -25,6 +25,8 @@ const Env = z.object({
   REINDEX_DATA_DIR: z.string().default('./.reindex'),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   REINDEX_STREAM: z.string().min(1).default(DEFAULT_STREAM),
+  // The consumer moving the stream into ClickHouse: publishing waits for it near the stream's limits.
+  REINDEX_SINK_CONSUMER: z.string().min(1).default(DEFAULT_SINK_CONSUMER),
   REINDEX_SUBJECT_PREFIX: z.string().min(1).default(DEFAULT_SUBJECT_PREFIX),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
   MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
@@ -53,6 +55,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     nc,
     tables: sourceTablesFromEnv(env),
     stream: config.REINDEX_STREAM,
+    sinkConsumer: config.REINDEX_SINK_CONSUMER,
     subjectPrefix: config.REINDEX_SUBJECT_PREFIX,
     maxInFlight: config.MAX_IN_FLIGHT,
     publishRetries: config.PUBLISH_RETRIES,

@@ -74,6 +74,8 @@ export interface ReindexJobStatus {
     totalBatches: number;
     /** Integer percent, 0..100: what the PROGRESS printer column shows. */
     percent?: number;
+    /** Seconds windows spent waiting for the sink consumer while the stream was near its limits (DESIGN.md §4.3 flow control). */
+    flowControlWaitSeconds?: number;
   };
   startedAt?: string;
   completedAt?: string;

@@ -37,6 +37,8 @@ export const WindowCompleted = z.object({
   errors: z.number().int().min(0),
   errorSamples: z.array(ErrorSample).max(10),
   durationMs: z.number().min(0),
+  /** Time the window's publishing waited for the sink (flow control); absent when it never waited. */
+  flowControlWaitMs: z.number().min(0).optional(),
   dryRun: WindowDryRun.optional(),
 });
 export type WindowCompleted = z.infer<typeof WindowCompleted>;

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** Error kinds counted by the window function; a closed set keeps label cardinality fixed. */
 export type WindowErrorType =
@@ -20,6 +20,8 @@ export interface WindowMetrics {
   publishAcks: Counter<'result'>;
   windows: Counter<'source' | 'outcome'>;
   windowDuration: Histogram<'source' | 'outcome'>;
+  flowControlWait: Counter;
+  flowControlWaiting: Gauge;
 }
 
 /**
@@ -82,6 +84,16 @@ export function createWindowMetrics(register: Registry): WindowMetrics {
       help: 'Time to handle one window, from the request to the reply, by outcome.',
       labelNames: ['source', 'outcome'],
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600],
+      registers,
+    }),
+    flowControlWait: new Counter({
+      name: 'activity_reindex_flow_control_wait_seconds_total',
+      help: 'Time publishing waited for the sink consumer while the stream was near its limits (flow control), in seconds.',
+      registers,
+    }),
+    flowControlWaiting: new Gauge({
+      name: 'activity_reindex_flow_control_waiting',
+      help: 'Windows whose publishing is waiting for the sink consumer right now (flow control).',
       registers,
     }),
   };

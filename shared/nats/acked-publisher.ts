@@ -2,6 +2,7 @@ import pRetry from 'p-retry';
 import { errors as natsErrors } from '@nats-io/transport-node';
 import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
 import { UnavailableError } from '../errors/unavailable-error.js';
+import type { FlowControl } from './flow-control.js';
 
 export interface AckedPublisherOptions {
   /** Publishes awaiting their ack at once; `send` makes the caller wait when this many are out. */
@@ -15,6 +16,8 @@ export interface AckedPublisherOptions {
   maxBackoffMs?: number;
   /** Called once per acknowledged message (for metrics). */
   onAck?: (duplicate: boolean) => void;
+  /** Asked before each send: waits for the sink while the stream is near its limits (flow-control.ts). */
+  flowControl?: FlowControl;
 }
 
 export interface PublishCounts {
@@ -22,6 +25,8 @@ export interface PublishCounts {
   published: number;
   /** Acknowledged as a copy of a message id the stream already holds. */
   duplicates: number;
+  /** Time sends waited for the sink (flow control); absent without flow control. */
+  flowControlWaitMs?: number;
 }
 
 export interface AckedPublisher {
@@ -101,22 +106,26 @@ export function createAckedPublisher(js: Pick<JetStreamClient, 'publish'>, opts:
       );
   };
 
+  const send = (subject: string, payload: Uint8Array, msgId: string): Promise<void> | undefined => {
+    if (failure) return Promise.reject(failure);
+    const room = opts.flowControl?.ready();
+    if (room) return room.then(() => send(subject, payload, msgId));
+    if (inFlight < maxInFlight) {
+      start(subject, payload, msgId);
+      return undefined;
+    }
+    return drainTo(resumeAt).then(() => {
+      if (failure) throw failure;
+      start(subject, payload, msgId);
+    });
+  };
+
   return {
-    send(subject, payload, msgId) {
-      if (failure) return Promise.reject(failure);
-      if (inFlight < maxInFlight) {
-        start(subject, payload, msgId);
-        return undefined;
-      }
-      return drainTo(resumeAt).then(() => {
-        if (failure) throw failure;
-        start(subject, payload, msgId);
-      });
-    },
+    send,
     async flush() {
       await drainTo(0);
       if (failure) throw failure;
-      return { ...counts };
+      return { ...counts, ...(opts.flowControl ? { flowControlWaitMs: opts.flowControl.waitedMs } : {}) };
     },
   };
 }

@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { natsServerAvailable, startNatsServer } from '../../local/nats-server.js';
+import { createAckedPublisher } from './acked-publisher.js';
+import { connectNats } from './connect-nats.js';
+import { ensureStream } from './ensure-stream.js';
+import { createFlowControl, unconsumedShare } from './flow-control.js';
+
+test('the unconsumed share counts what the sink has not acknowledged, against bytes or messages', () => {
+  const base = { bytes: 800, messages: 8, firstSeq: 3, lastSeq: 10, maxBytes: 1000, maxMsgs: -1 };
+  assert.equal(unconsumedShare({ ...base, ackFloor: 10 }), 0);
+  assert.equal(unconsumedShare({ ...base, ackFloor: 6 }), 0.4);
+  assert.equal(unconsumedShare({ ...base, ackFloor: 0 }), 0.8, 'an ack floor behind the stream: everything is unconsumed');
+  assert.equal(unconsumedShare({ ...base, ackFloor: undefined }), 0.8, 'no sink consumer: nothing is consumed');
+  assert.equal(unconsumedShare({ ...base, maxBytes: -1, maxMsgs: 10, ackFloor: 5 }), 0.5);
+  assert.equal(unconsumedShare({ ...base, messages: 0, ackFloor: undefined }), 0);
+});
+
+test('near max bytes, publishing waits for a paused sink instead of letting discard: old drop what it has not read', { skip: !natsServerAvailable() && 'nats-server is not installed' }, async (t) => {
+  const server = await startNatsServer();
+  const nc = await connectNats(server.url);
+  t.after(async () => {
+    await nc.close();
+    await server.destroy();
+  });
+  const jsm = await jetstreamManager(nc);
+  const js = jetstream(nc);
+  const total = 200;
+  const payload = (i: number) => new TextEncoder().encode(JSON.stringify({ i, pad: 'x'.repeat(1000) }));
+  for (const name of ['FC', 'NOFC']) {
+    await ensureStream(jsm, { name, subjects: [`${name.toLowerCase()}.>`], maxBytes: 64 * 1024 });
+    await jsm.consumers.add(name, { durable_name: 'sink', ack_policy: AckPolicy.Explicit });
+  }
+
+  // Without flow control the stream keeps only its newest 64 KiB: the sink never sees the first messages.
+  const blind = createAckedPublisher(js, { maxInFlight: 4 });
+  for (let i = 0; i < total; i++) await blind.send('nofc.a', payload(i), `nofc-${i}`);
+  await blind.flush();
+  assert.ok((await jsm.streams.info('NOFC')).state.first_seq > 1, 'discard: old dropped unconsumed messages');
+
+  let waiting = false;
+  const flow = createFlowControl(jsm, { stream: 'FC', consumer: 'sink', pollMs: 20, onWaiting: (w) => (waiting = w) });
+  const publisher = createAckedPublisher(js, { maxInFlight: 4, flowControl: flow });
+  let sent = 0;
+  const publishing = (async () => {
+    for (let i = 0; i < total; i++, sent++) await publisher.send('fc.a', payload(i), `fc-${i}`);
+    return publisher.flush();
+  })();
+  // The sink is paused: publishing stops short of the limit and nothing is discarded.
+  const deadline = Date.now() + 10_000;
+  while (!waiting && sent < total) {
+    assert.ok(Date.now() < deadline, 'publishing started waiting');
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+  await new Promise((ok) => setTimeout(ok, 200));
+  const paused = (await jsm.streams.info('FC')).state;
+  assert.ok(sent < total, `publishing waits (sent ${sent})`);
+  assert.equal(paused.first_seq, 1, 'nothing discarded while the sink is paused');
+
+  // The sink resumes: every message arrives, in order, and publishing completes.
+  const consumer = await js.consumers.get('FC', 'sink');
+  const received: number[] = [];
+  while (received.length < total) {
+    const batch = await consumer.fetch({ max_messages: 20, expires: 1000 });
+    for await (const m of batch) {
+      received.push((m.json() as { i: number }).i);
+      m.ack();
+    }
+  }
+  const counts = await publishing;
+  assert.equal(counts.published, total);
+  assert.deepEqual(received, Array.from({ length: total }, (_, i) => i));
+  assert.ok(flow.waitedMs > 0);
+});
