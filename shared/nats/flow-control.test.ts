@@ -40,7 +40,9 @@ test('near max bytes, publishing waits for a paused sink instead of letting disc
   assert.ok((await jsm.streams.info('NOFC')).state.first_seq > 1, 'discard: old dropped unconsumed messages');
 
   let waiting = false;
-  const flow = createFlowControl(jsm, { stream: 'FC', consumer: 'sink', pollMs: 20, onWaiting: (w) => (waiting = w) });
+  // Checked before (nearly) every send: a 64 KiB stream leaves a margin of a few messages, where
+  // production's 1 GiB leaves 200 MB for what goes out between checks every 250 ms.
+  const flow = createFlowControl(jsm, { stream: 'FC', consumer: 'sink', pollMs: 1, highWater: 0.5, onWaiting: (w) => (waiting = w) });
   const publisher = createAckedPublisher(js, { maxInFlight: 4, flowControl: flow });
   let sent = 0;
   const publishing = (async () => {
