@@ -23,14 +23,16 @@ COPY . .
 # bench, demo data and the manifests the local stand-ins read.
 RUN npm run build && rm -rf dist/local dist/bench dist/knative dist/shared/demo
 
-# Production dependencies only, exactly as locked. chDB's engine comes as a
-# prebuilt per-platform package; nothing loads it while CLICKHOUSE_URL is
-# set (it is imported on first use of the embedded engine). No install
-# script is needed: chdb's is empty and the build is done.
+# Production dependencies only, exactly as locked, without the optional
+# ones: those are chDB's per-platform native engines (543 MB of the 651), the
+# embedded ClickHouse of `reindex demo`. On a cluster every component talks to
+# a ClickHouse server (CLICKHOUSE_URL) and never imports chDB (it is imported
+# on the embedded engine's first use only). No install script is needed:
+# chdb's is empty and the build is done.
 FROM node:${NODE_VERSION}-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM node:${NODE_VERSION}-slim
 ENV NODE_ENV=production

@@ -307,7 +307,7 @@ test('the Dockerfile builds a non-root image from locked production dependencies
   const froms = instructions.filter((l) => l.startsWith('FROM '));
   for (const from of froms) assert.match(from, /^FROM node:\$\{NODE_VERSION\}-slim/);
   assert.match(dockerfile, /^ARG NODE_VERSION=(20|22)$/m);
-  assert.match(dockerfile, /^RUN npm ci --omit=dev --ignore-scripts\b/m);
+  assert.match(dockerfile, /^RUN npm ci --omit=dev --omit=optional --ignore-scripts\b/m);
   assert.match(dockerfile, /^RUN npm run build\b/m);
   const lastUser = instructions.filter((l) => l.startsWith('USER ')).at(-1);
   assert.equal(lastUser, 'USER node');
