@@ -35,6 +35,8 @@ export interface ControlPlaneOptions {
   statusWriteIntervalMs?: number;
   /** Re-emission deadline; default long enough never to fire. */
   resultDeadlineMs?: number;
+  /** Caps each child's V8 old space (MiB), as a container memory limit would; default none. */
+  maxOldSpaceMb?: number;
   /** Windows whose first result is lost (answered without a reply). */
   loseFirstResultOf?: number[];
   log?: Logger;
@@ -103,12 +105,14 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
 
     const windowFunction = await startStandInWindowFunction({ loseFirstResultOf: new Set(opts.loseFirstResultOf ?? []) });
     closers.push(() => windowFunction.close(0));
+    const heapFlags = opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : [];
     // The aggregator as deployed: its own main, from the environment.
     const aggregator = await startLoggedProcess(
       AGGREGATOR_MAIN,
       [],
       { PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
       'Started reindex aggregator',
+      heapFlags,
     );
     closers.push(() => aggregator.stop());
     const broker = await startLocalBroker({
@@ -127,7 +131,7 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
       eventsPerWindow: events,
       resultDeadlineMs: opts.resultDeadlineMs ?? 24 * 3600_000,
     };
-    const controller = await startLoggedProcess(CONTROLLER_PROCESS, [JSON.stringify(params)], {}, 'Started ReindexJob controller');
+    const controller = await startLoggedProcess(CONTROLLER_PROCESS, [JSON.stringify(params)], {}, 'Started ReindexJob controller', heapFlags);
     closers.push(() => controller.stop());
 
     const name = 'control-plane-bench';

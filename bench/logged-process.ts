@@ -17,8 +17,8 @@ const START_TIMEOUT_MS = 120_000;
  * when the bench runs compiled) and waits for the pino log line with
  * `startMessage` on stderr. The rest of its output is drained and dropped.
  */
-export async function startLoggedProcess(file: URL, args: string[], env: NodeJS.ProcessEnv, startMessage: string): Promise<LoggedProcess> {
-  const proc = spawnTs(file, args, { env: { LOG_LEVEL: 'info', ...env } });
+export async function startLoggedProcess(file: URL, args: string[], env: NodeJS.ProcessEnv, startMessage: string, nodeFlags: string[] = []): Promise<LoggedProcess> {
+  const proc = spawnTs(file, args, { env: { LOG_LEVEL: 'info', ...env }, nodeFlags });
   const url = await waitForStart(proc, startMessage);
   const pid = proc.pid!;
   return {

@@ -11,6 +11,7 @@ interface BenchCommandOptions {
   controlPlane: boolean;
   windows: string;
   statusWriteIntervalMs: string;
+  maxOldSpaceMb?: string;
 }
 
 function positiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -37,6 +38,7 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--control-plane', 'instead: time the controller, broker and aggregator over a window function that answers at once (no ClickHouse)', false)
     .option('--windows <n>', 'with --control-plane: windows in the job', '1000')
     .option('--status-write-interval-ms <n>', "with --control-plane: the aggregator's status write interval", '1000')
+    .option('--max-old-space-mb <n>', "with --control-plane: cap the controller's and aggregator's V8 heap, as a container memory limit would")
     .action(async (opts: BenchCommandOptions, command: { getOptionValueSource(key: string): string | undefined }) => {
       if (opts.controlPlane) {
         const windows = positiveInt('--windows', opts.windows, 1_000_000);
@@ -49,6 +51,7 @@ export const registerBench: RegisterCommand = (program) => {
           windows,
           parallelism,
           statusWriteIntervalMs,
+          ...(opts.maxOldSpaceMb ? { maxOldSpaceMb: positiveInt('--max-old-space-mb', opts.maxOldSpaceMb, 65_536) } : {}),
           onProgress: (job) => {
             const done = (job.status?.windows?.completed ?? 0) + (job.status?.windows?.failed ?? 0);
             if (done - shown >= windows / 10 || (done === windows && shown !== done)) {
