@@ -1,10 +1,10 @@
+import { Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
-import type { Activity } from '../shared/api/activity.js';
-import { insertActivities } from '../shared/clickhouse/insert-activities.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
+import { checkedTableName } from '../shared/clickhouse/table-params.js';
 import type { Logger } from '../shared/log.js';
 import { parseActivityMessage } from './parse-activity-message.js';
 
@@ -43,6 +43,8 @@ export interface ActivitySink {
  * insert, so a crash re-delivers rather than loses (ReplacingMergeTree makes
  * the re-insert harmless).
  */
+const NEWLINE = new Uint8Array([10]);
+
 export async function startActivitySink(opts: ActivitySinkOptions): Promise<ActivitySink> {
   const consumerName = opts.consumer ?? LOCAL_SINK_CONSUMER;
   const batchSize = opts.batchSize ?? 1000;
@@ -65,12 +67,15 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   // terminated (redelivery cannot mend it) and the rest of the batch goes in.
   async function insertBatch(batch: JsMsg[]): Promise<void> {
     const good: JsMsg[] = [];
-    const activities: Activity[] = [];
+    const lines: Uint8Array[] = [];
     for (const m of batch) {
       const parsed = parseActivityMessage(m.data);
       if (parsed.ok) {
         good.push(m);
-        activities.push(parsed.activity);
+        // The message is the activity's JSON: inserted as it came, one line
+        // each (no second encoding), unless it holds a tab or newline (JSON
+        // that is not compact), which a TabSeparatedRaw row cannot.
+        lines.push(m.data.includes(9) || m.data.includes(10) ? Buffer.from(JSON.stringify(parsed.activity)) : m.data, NEWLINE);
         continue;
       }
       opts.log.warn({ subject: m.subject, seq: m.seq, reason: parsed.reason }, 'Rejected activity message that cannot be inserted');
@@ -78,28 +83,45 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
       m.term();
       rejected++;
     }
-    await insertActivities(opts.clickhouse, opts.tables, activities);
+    if (good.length > 0) {
+      await opts.clickhouse.insert({
+        table: checkedTableName(opts.tables.activities),
+        columns: ['activity_json'],
+        values: Readable.from([Buffer.concat(lines)], { objectMode: false }),
+        format: 'TabSeparatedRaw',
+      });
+    }
     for (const m of good) m.ack();
     inserted += good.length;
   }
 
   // A failed fetch or insert is retried, never fatal: unacked messages are
-  // redelivered, so nothing is lost while ClickHouse or NATS is away.
+  // redelivered, so nothing is lost while ClickHouse or NATS is away. The
+  // next batch is fetched while the last one is inserted.
+  let inserting: Promise<void> = Promise.resolve();
+  const failed = async (err: unknown) => {
+    if (stopped) return;
+    lastError = err as Error;
+    opts.log.warn({ err }, 'Failed to sink a batch of activities; retrying');
+    await delay(500);
+  };
   const loop = (async () => {
     while (!stopped) {
       try {
         const batch: JsMsg[] = [];
-        const messages = await consumer.fetch({ max_messages: batchSize, expires: 2000 });
+        const messages = await consumer.fetch({ max_messages: batchSize, expires: 1000 });
         for await (const m of messages) batch.push(m);
-        if (batch.length > 0) await insertBatch(batch);
-        lastError = undefined;
+        await inserting;
+        if (batch.length > 0) {
+          inserting = insertBatch(batch).then(() => {
+            lastError = undefined;
+          }, failed);
+        }
       } catch (err) {
-        if (stopped) return;
-        lastError = err as Error;
-        opts.log.warn({ err }, 'Failed to sink a batch of activities; retrying');
-        await delay(500);
+        await failed(err);
       }
     }
+    await inserting;
   })();
 
   return {
