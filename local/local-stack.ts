@@ -70,6 +70,14 @@ export interface LocalStackOptions {
   discovery?: DiscoveryTable;
   /** How far back a job may start (the controller's default: 60 days). */
   retentionDays?: number;
+  /**
+   * Where the Broker delivers to a subscriber (default: the subscriber's own
+   * URL). The fault tests put a proxy in between that duplicates or refuses
+   * deliveries, as a flaky network or a crashed pod would.
+   */
+  route?: (subscriber: 'reindex-window' | 'reindex-aggregator', url: string) => string;
+  /** The window function's evaluation worker threads (default: one per spare core; 0: in-thread). */
+  evaluateWorkers?: number;
 }
 
 export type ActivityDestination = { kind: 'nats'; url: string; started: boolean } | { kind: 'clickhouse' };
@@ -125,13 +133,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const ours = nats !== undefined || opts.setup === true;
       if (ours) await ensureStream(await jetstreamManager(nc));
       // Flow control waits for whichever consumer moves the stream into ClickHouse: ours, or Vector's on someone else's NATS.
-      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log, sinkConsumer: ours ? LOCAL_SINK_CONSUMER : undefined }).catch((err: Error) => {
+      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log, evaluateWorkers: opts.evaluateWorkers, sinkConsumer: ours ? LOCAL_SINK_CONSUMER : undefined }).catch((err: Error) => {
         throw ours ? err : new Error(`NATS at ${url}: ${err.message}, or run with --setup`, { cause: err });
       });
       sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log, ephemeral: !ours });
       closers.push(() => sink!.stop());
     } else {
-      windowDeps = await buildWindowDeps({ clickhouse, tables, log, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
+      windowDeps = await buildWindowDeps({ clickhouse, tables, log, evaluateWorkers: opts.evaluateWorkers, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
     }
 
     const { evaluatePool } = windowDeps;
@@ -151,7 +159,10 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     const scale = opts.retryDelayScale ?? 1;
     const broker = await startLocalBroker({
       ...(await loadKnativeEventing(KNATIVE_DIR)),
-      subscriberUrls: { 'reindex-window': windowFunctionUrl, 'reindex-aggregator': aggregator.url },
+      subscriberUrls: {
+        'reindex-window': opts.route?.('reindex-window', windowFunctionUrl) ?? windowFunctionUrl,
+        'reindex-aggregator': opts.route?.('reindex-aggregator', aggregator.url) ?? aggregator.url,
+      },
       log,
       sleep: (ms, signal) => delay(ms * scale, undefined, { signal }),
     });

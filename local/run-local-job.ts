@@ -21,6 +21,8 @@ export interface LocalJobRequest {
   /** Called with the job each time its status is read. */
   onProgress?: (job: ReindexJob) => void;
   pollMs?: number;
+  /** Gives up, throwing, when the job has not finished by then (default: waits as long as it runs). */
+  timeoutMs?: number;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): 
   } catch (err) {
     throw apiRejection(err, REINDEXJOB_KIND, request.name);
   }
+  const deadline = request.timeoutMs === undefined ? Infinity : Date.now() + request.timeoutMs;
   for (;;) {
     const job = stack.kube.getObject(GROUP, REINDEXJOB_PLURAL, request.name) as ReindexJob | undefined;
     if (!job) throw new Error(`ReindexJob ${request.name} was deleted while it ran`);
@@ -48,6 +51,9 @@ export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): 
     if (TERMINAL_PHASES.has(job.status?.phase ?? 'Pending')) {
       await stack.drainActivities();
       return job;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`ReindexJob ${request.name} did not finish within ${request.timeoutMs} ms: ${JSON.stringify(job.status ?? {})}`);
     }
     await delay(request.pollMs ?? 200);
   }
