@@ -6,6 +6,7 @@
 // aggregator, and the two things a scenario asserts: the job's counts and
 // the rows of `audit.activities FINAL`, exactly, against a run without the
 // fault on the same data.
+import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,7 +35,7 @@ import { runLocalJob } from '../../local/run-local-job.js';
 export const RETRY_DELAY_SCALE = 0.01;
 
 export interface FaultHarnessOptions {
-  /** Demo rows to seed (default 3000: a few windows per source at batchSize 100). */
+  /** Demo rows to seed (default 2000: a few windows per source at batchSize 100). */
   events?: number;
   seed?: number;
   retryDelayScale?: number;
@@ -46,6 +47,16 @@ export interface RunOutcome {
   counts: { phase: string; processedEvents: number; activitiesGenerated: number; errors: number; windows: number; completed: number; failed: number };
   /** Sorted `origin_id  summary` of every row of audit.activities FINAL. */
   rows: string[];
+}
+
+/** Paced so a job lasts a few seconds and a fault lands inside it. */
+export const PACED = { rateLimit: 1000 };
+
+/** The same job counts and exactly the same rows in audit.activities FINAL. */
+export function assertSameAsBaseline(run: RunOutcome, baseline: RunOutcome): void {
+  assert.deepEqual(run.counts, baseline.counts, run.job.status?.message);
+  assert.equal(run.rows.length, baseline.rows.length, 'rows in audit.activities FINAL');
+  assert.deepEqual(run.rows, baseline.rows);
 }
 
 export interface FaultHarness {
@@ -62,6 +73,8 @@ export interface FaultHarness {
    * reads back what the sink holds under FINAL.
    */
   run(name: string, config?: ReindexJobSpec['config'], opts?: { timeoutMs?: number }): Promise<RunOutcome>;
+  /** `run('baseline')`, checked to have Succeeded over several windows with activities. */
+  baseline(config?: ReindexJobSpec['config']): Promise<RunOutcome>;
   /** The job's status as the API stand-in holds it now. */
   status(name: string): ReindexJob['status'];
   /** Waits until `check` holds (polling every 20 ms), failing after `timeoutMs`. */
@@ -85,6 +98,8 @@ export interface FaultProxy {
   /** Requests the proxy received and forwarded (each copy counted). */
   forwarded: number;
   refused: number;
+  /** How many answers of each HTTP status the target gave (the last copy's, when copied). */
+  answers: Map<number, number>;
   onRequest?: (headers: IncomingMessage['headers']) => void;
   close(): Promise<void>;
 }
@@ -97,6 +112,7 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
     refuse: false,
     forwarded: 0,
     refused: 0,
+    answers: new Map(),
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();
@@ -125,6 +141,7 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
         answer = await fetch(`${target()}${req.url ?? '/'}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
         if (i < copies - 1) await answer.arrayBuffer();
       }
+      proxy.answers.set(answer!.status, (proxy.answers.get(answer!.status) ?? 0) + 1);
       const out: Record<string, string> = {};
       answer!.headers.forEach((v, k) => {
         if (!['content-length', 'connection', 'transfer-encoding', 'keep-alive'].includes(k)) out[k] = v;
@@ -150,7 +167,7 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
   try {
     await runMigrations(clickhouse);
     // Recent data: a job's start may be no older than the retention.
-    await loadDemoData(clickhouse, DEFAULT_TABLES, { events: opts.events ?? 3000, days: 1, now: new Date(), seed: opts.seed ?? 19 });
+    await loadDemoData(clickhouse, DEFAULT_TABLES, { events: opts.events ?? 2000, days: 1, now: new Date(), seed: opts.seed ?? 19 });
     const insertRows = async (source: 'audit' | 'event', rows: unknown[]): Promise<void> => {
       if (rows.length === 0) return;
       await clickhouse.insert({
@@ -197,6 +214,31 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       return (await rs.json<[string, string]>()).map(([id, summary]) => `${id}  ${summary}`);
     };
 
+    const run: FaultHarness['run'] = async (name, config = {}, runOpts = {}) => {
+      await clickhouse.command({ query: `TRUNCATE TABLE ${TABLE}`, query_params: tableParams(DEFAULT_TABLES.activities) });
+      const job = await runLocalJob(stack, {
+        name,
+        spec: { timeRange: { ...range }, config: { batchSize: 100, rateLimit: 1_000_000, parallelism: 4, ...config } },
+        policies: demoPolicies,
+        pollMs: 50,
+        timeoutMs: runOpts.timeoutMs ?? 150_000,
+      });
+      const s = job.status ?? {};
+      return {
+        job,
+        counts: {
+          phase: s.phase ?? '',
+          processedEvents: s.progress?.processedEvents ?? -1,
+          activitiesGenerated: s.progress?.activitiesGenerated ?? -1,
+          errors: s.progress?.errors ?? -1,
+          windows: s.windows?.total ?? -1,
+          completed: s.windows?.completed ?? -1,
+          failed: s.windows?.failed ?? -1,
+        },
+        rows: await finalRows(),
+      };
+    };
+
     return {
       clickhouse,
       stack,
@@ -204,29 +246,13 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       range,
       windowProxy,
       aggregatorProxy,
-      async run(name, config = {}, runOpts = {}) {
-        await clickhouse.command({ query: `TRUNCATE TABLE ${TABLE}`, query_params: tableParams(DEFAULT_TABLES.activities) });
-        const job = await runLocalJob(stack, {
-          name,
-          spec: { timeRange: { ...range }, config: { batchSize: 100, rateLimit: 1_000_000, parallelism: 4, ...config } },
-          policies: demoPolicies,
-          pollMs: 50,
-          timeoutMs: runOpts.timeoutMs ?? 60_000,
-        });
-        const s = job.status ?? {};
-        return {
-          job,
-          counts: {
-            phase: s.phase ?? '',
-            processedEvents: s.progress?.processedEvents ?? -1,
-            activitiesGenerated: s.progress?.activitiesGenerated ?? -1,
-            errors: s.progress?.errors ?? -1,
-            windows: s.windows?.total ?? -1,
-            completed: s.windows?.completed ?? -1,
-            failed: s.windows?.failed ?? -1,
-          },
-          rows: await finalRows(),
-        };
+      run,
+      async baseline(config) {
+        const outcome = await run('baseline', config);
+        assert.equal(outcome.counts.phase, 'Succeeded', outcome.job.status?.message);
+        assert.ok(outcome.counts.windows >= 3, `several windows (${outcome.counts.windows})`);
+        assert.ok(outcome.rows.length > 500, `activities stored (${outcome.rows.length})`);
+        return outcome;
       },
       status: (name) => (stack.kube.getObject(GROUP, REINDEXJOB_PLURAL, name) as ReindexJob | undefined)?.status,
       async waitFor(what, check, timeoutMs = 30_000) {
