@@ -27,6 +27,12 @@ export interface BenchOptions {
   rounds?: number;
   /** Write CPU profiles of the I/O-only and the window function processes here (node --cpu-prof). */
   cpuProfDir?: string;
+  /**
+   * Pads audit logs to about this many bytes: with `batchSize` from 100 to
+   * 10,000 it shows whether the window function's memory follows page rows
+   * or stays flat.
+   */
+  auditEventBytes?: number;
   /** Progress lines for a human (stderr). */
   onStep?: (message: string) => void;
 }
@@ -63,6 +69,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       dataDir,
       events: opts.events,
       targetEvents,
+      auditEventBytes: opts.auditEventBytes,
     });
     const { windows } = seeded;
     step(

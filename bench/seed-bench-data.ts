@@ -12,6 +12,8 @@ export interface SeedOptions {
   /** Events per window: batchSize × k, the controller's planning target. */
   targetEvents: number;
   seed?: number;
+  /** Pads audit logs to about this many bytes (see DemoDataOptions). */
+  auditEventBytes?: number;
 }
 
 export interface SeededData {
@@ -33,7 +35,7 @@ const NOW = new Date('2025-03-01T00:00:00.000Z');
 export async function seedBenchData(client: ClickHouseClient, opts: SeedOptions): Promise<SeededData> {
   await runMigrations(client);
   const started = Date.now();
-  const counts = await loadDemoData(client, DEFAULT_TABLES, { events: opts.events, days: 7, now: NOW, seed: opts.seed ?? 42 });
+  const counts = await loadDemoData(client, DEFAULT_TABLES, { events: opts.events, days: 7, now: NOW, seed: opts.seed ?? 42, auditEventBytes: opts.auditEventBytes });
   const loadMs = Date.now() - started;
   const span = await sourceTimeSpan(client, DEFAULT_TABLES);
   if (!span) throw new Error('the demo load left both source tables empty');

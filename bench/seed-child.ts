@@ -5,10 +5,15 @@ import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-c
 import { meanActivityBytes } from './mean-activity-bytes.js';
 import { seedBenchData } from './seed-bench-data.js';
 
-const { dataDir, events, targetEvents } = JSON.parse(process.argv[2] ?? '{}') as { dataDir: string; events: number; targetEvents: number };
+const { dataDir, events, targetEvents, auditEventBytes } = JSON.parse(process.argv[2] ?? '{}') as {
+  dataDir: string;
+  events: number;
+  targetEvents: number;
+  auditEventBytes?: number;
+};
 const client = createClickHouseClient({ dataDir });
 try {
-  const seeded = await seedBenchData(client, { events, targetEvents });
+  const seeded = await seedBenchData(client, { events, targetEvents, auditEventBytes });
   process.stdout.write(`${JSON.stringify({ ...seeded, activityBytes: meanActivityBytes() })}\n`);
 } finally {
   await client.close();

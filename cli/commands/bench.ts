@@ -6,6 +6,7 @@ interface BenchCommandOptions {
   batchSize: string;
   parallelism: string;
   rounds: string;
+  auditEventBytes?: string;
   json: boolean;
   cpuProf?: string;
   controlPlane: boolean;
@@ -33,6 +34,7 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--batch-size <n>', 'page size; windows hold about 10 pages', '1000')
     .option('--parallelism <n>', 'windows in flight, for both paths', '4')
     .option('--rounds <n>', 'runs per path, alternating; the median of each counts', '3')
+    .option('--audit-event-bytes <n>', 'pad each audit log to about n bytes (page memory: compare --batch-size 100 and 10000)')
     .option('--cpu-prof <dir>', 'write CPU profiles of the I/O-only and window function processes (node --cpu-prof) into dir')
     .option('--json', 'print the result as one JSON object on the last line', false)
     .option('--control-plane', 'instead: time the controller, broker and aggregator over a window function that answers at once (no ClickHouse)', false)
@@ -67,6 +69,7 @@ export const registerBench: RegisterCommand = (program) => {
       const batchSize = positiveInt('--batch-size', opts.batchSize, 100_000);
       const parallelism = positiveInt('--parallelism', opts.parallelism, 256);
       const rounds = positiveInt('--rounds', opts.rounds, 20);
+      const auditEventBytes = opts.auditEventBytes === undefined ? undefined : positiveInt('--audit-event-bytes', opts.auditEventBytes, 10_000_000);
       // Loaded when the command runs, not at start (see run.ts).
       const [{ benchJson, formatBench }, { runBench }, { natsServerAvailable }] = await Promise.all([
         import('../../bench/bench-result.js'),
@@ -79,6 +82,7 @@ export const registerBench: RegisterCommand = (program) => {
         batchSize,
         parallelism,
         rounds,
+        auditEventBytes,
         cpuProfDir: opts.cpuProf,
         onStep: (message) => process.stderr.write(`${message}\n`),
       });

@@ -9,6 +9,12 @@ export interface DemoDataOptions {
   days: number;
   now: Date;
   seed?: number;
+  /**
+   * Pads each well-formed audit log to about this many bytes (a large
+   * requestObject, as a ConfigMap or Secret write logs at RequestResponse):
+   * the benchmark's page-memory measure. Unset: natural sizes (~1 KB).
+   */
+  auditEventBytes?: number;
 }
 
 export interface DemoRow {
@@ -35,6 +41,12 @@ export function* demoRows(opts: DemoDataOptions): Generator<DemoRow> {
     const source = rnd.next() < 0.7 ? 'audit' : 'event';
     const doc = source === 'audit' ? demoAuditLog(rnd, at) : demoK8sEvent(rnd, at, startMicros);
     let json = JSON.stringify(doc);
+    if (source === 'audit' && opts.auditEventBytes !== undefined && json.length < opts.auditEventBytes) {
+      doc.requestObject = { kind: 'ConfigMap', apiVersion: 'v1', data: { padding: '' } };
+      const padding = opts.auditEventBytes - JSON.stringify(doc).length;
+      (doc.requestObject as { data: { padding: string } }).data.padding = 'x'.repeat(Math.max(0, padding));
+      json = JSON.stringify(doc);
+    }
     if (i % MALFORMED_EVERY === MALFORMED_EVERY / 2 - 1) json = json.slice(0, json.length - 25);
     yield { source, json };
   }
