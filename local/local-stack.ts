@@ -71,11 +71,12 @@ export interface LocalStackOptions {
   /** How far back a job may start (the controller's default: 60 days). */
   retentionDays?: number;
   /**
-   * Where the Broker delivers to a subscriber (default: the subscriber's own
-   * URL). The fault tests put a proxy in between that duplicates or refuses
-   * deliveries, as a flaky network or a crashed pod would.
+   * Where the Broker delivers to a subscriber, and where the controller
+   * posts window events (default: the URL itself). The fault tests put a
+   * proxy in between that duplicates, refuses or holds deliveries, as a
+   * flaky network or a crashed pod would.
    */
-  route?: (subscriber: 'reindex-window' | 'reindex-aggregator', url: string) => string;
+  route?: (to: 'reindex-window' | 'reindex-aggregator' | 'broker-ingress', url: string) => string;
   /** The window function's evaluation worker threads (default: one per spare core; 0: in-thread). */
   evaluateWorkers?: number;
 }
@@ -99,8 +100,10 @@ export interface LocalStack {
   stopWindowFunction(): Promise<void>;
   /** Opens it again on the same port. */
   startWindowFunction(): Promise<void>;
-  /** Waits until everything published so far is in audit.activities. */
-  drainActivities(): Promise<void>;
+  /** Stops the controller and starts another with the same settings, as a restarted pod. */
+  restartController(): Promise<void>;
+  /** Waits until everything published so far is in audit.activities (at most `timeoutMs`, default 60 s). */
+  drainActivities(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -169,18 +172,20 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => broker.close());
 
     const deliveries = await knativeDeliveries(KNATIVE_DIR);
-    const controller = await runController({
+    const ingressUrl = broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME);
+    const controllerDeps: Parameters<typeof runController>[0] = {
       // The same deadline a cluster gets from the same manifests, scaled like the Broker's retries.
       resultDeadlineMs: opts.resultDeadlineMs ?? resultDeadlineMs(deliveries.window, deliveries.result, scale),
       kubeConfig,
       clickhouse,
       tables,
-      brokerUrl: broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME),
+      brokerUrl: opts.route?.('broker-ingress', ingressUrl) ?? ingressUrl,
       namespace: LOCAL_NAMESPACE,
       log,
       maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
       retentionDays: opts.retentionDays,
-    });
+    };
+    let controller = await runController(controllerDeps);
     closers.push(() => controller.stop());
 
     let statusPage: RunningStatusPage | undefined;
@@ -194,7 +199,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       kubeConfig,
       broker,
       aggregator,
-      controller,
+      get controller() {
+        return controller;
+      },
       statusPage,
       destination: natsUrl ? { kind: 'nats', url: natsUrl, started: nats !== undefined } : { kind: 'clickhouse' },
       nc,
@@ -207,8 +214,12 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       async startWindowFunction() {
         windowFunction ??= await startWindowFunction(windowDeps, windowPort);
       },
-      async drainActivities() {
-        await sink?.drain();
+      async restartController() {
+        await controller.stop();
+        controller = await runController(controllerDeps);
+      },
+      async drainActivities(timeoutMs) {
+        await sink?.drain(timeoutMs);
       },
       close,
     };

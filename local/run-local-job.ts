@@ -21,7 +21,7 @@ export interface LocalJobRequest {
   /** Called with the job each time its status is read. */
   onProgress?: (job: ReindexJob) => void;
   pollMs?: number;
-  /** Gives up, throwing, when the job has not finished by then (default: waits as long as it runs). */
+  /** Gives up, throwing, when the job has not finished, or its activities not reached the sink, by then (default: waits as long as it runs). */
   timeoutMs?: number;
 }
 
@@ -49,7 +49,7 @@ export async function runLocalJob(stack: LocalStack, request: LocalJobRequest): 
     if (!job) throw new Error(`ReindexJob ${request.name} was deleted while it ran`);
     request.onProgress?.(job);
     if (TERMINAL_PHASES.has(job.status?.phase ?? 'Pending')) {
-      await stack.drainActivities();
+      await stack.drainActivities(request.timeoutMs === undefined ? undefined : Math.max(10_000, deadline - Date.now()));
       return job;
     }
     if (Date.now() > deadline) {

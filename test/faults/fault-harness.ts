@@ -35,7 +35,7 @@ import { runLocalJob } from '../../local/run-local-job.js';
 export const RETRY_DELAY_SCALE = 0.01;
 
 export interface FaultHarnessOptions {
-  /** Demo rows to seed (default 2000: a few windows per source at batchSize 100). */
+  /** Demo rows to seed (default 2000: three windows or more at batchSize 100). */
   events?: number;
   seed?: number;
   retryDelayScale?: number;
@@ -67,6 +67,8 @@ export interface FaultHarness {
   range: { startTime: string; endTime: string };
   windowProxy: FaultProxy;
   aggregatorProxy: FaultProxy;
+  /** Between the controller and the Broker's ingress. */
+  ingressProxy: FaultProxy;
   /**
    * Empties audit.activities (a temp database only this harness writes),
    * runs one job to its end (bounded by `timeoutMs`), drains the sink and
@@ -101,6 +103,8 @@ export interface FaultProxy {
   /** How many answers of each HTTP status the target gave (the last copy's, when copied). */
   answers: Map<number, number>;
   onRequest?: (headers: IncomingMessage['headers']) => void;
+  /** Called once a request went through; a status it returns is answered instead of the target's. */
+  afterForward?: (headers: IncomingMessage['headers']) => number | undefined;
   close(): Promise<void>;
 }
 
@@ -142,6 +146,12 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
         if (i < copies - 1) await answer.arrayBuffer();
       }
       proxy.answers.set(answer!.status, (proxy.answers.get(answer!.status) ?? 0) + 1);
+      const instead = proxy.afterForward?.(req.headers);
+      if (instead !== undefined) {
+        await answer!.arrayBuffer();
+        res.writeHead(instead).end();
+        return;
+      }
       const out: Record<string, string> = {};
       answer!.headers.forEach((v, k) => {
         if (!['content-length', 'connection', 'transfer-encoding', 'keep-alive'].includes(k)) out[k] = v;
@@ -187,7 +197,9 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
     const urls: Record<string, string> = {};
     const windowProxy = await startFaultProxy(() => urls['reindex-window']!);
     const aggregatorProxy = await startFaultProxy(() => urls['reindex-aggregator']!);
-    closers.push(() => windowProxy.close(), () => aggregatorProxy.close());
+    const ingressUrl = () => new URL(urls['broker-ingress']!).origin;
+    const ingressProxy = await startFaultProxy(ingressUrl);
+    closers.push(() => windowProxy.close(), () => aggregatorProxy.close(), () => ingressProxy.close());
     const stackOptions: LocalStackOptions = {
       clickhouse,
       tables: DEFAULT_TABLES,
@@ -197,9 +209,10 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       statusPage: false,
       // In-thread: a worker thread compiling TypeScript at start costs more than this little data.
       evaluateWorkers: 0,
-      route: (subscriber, url) => {
-        urls[subscriber] = url;
-        return subscriber === 'reindex-window' ? windowProxy.url : aggregatorProxy.url;
+      route: (to, url) => {
+        urls[to] = url;
+        if (to === 'broker-ingress') return `${ingressProxy.url}${new URL(url).pathname}`;
+        return to === 'reindex-window' ? windowProxy.url : aggregatorProxy.url;
       },
     };
     const stack = await startLocalStack(stackOptions);
@@ -246,6 +259,7 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       range,
       windowProxy,
       aggregatorProxy,
+      ingressProxy,
       run,
       async baseline(config) {
         const outcome = await run('baseline', config);
