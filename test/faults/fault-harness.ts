@@ -205,6 +205,8 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       tables: DEFAULT_TABLES,
       log: silentLogger,
       natsUrl: nats.url,
+      // Our own nats-server: the stack sets its stream up.
+      setup: true,
       retryDelayScale: opts.retryDelayScale ?? RETRY_DELAY_SCALE,
       statusPage: false,
       // In-thread: a worker thread compiling TypeScript at start costs more than this little data.
