@@ -12,6 +12,8 @@ export interface BenchJob {
   policies: PolicySnapshot[];
   /** Events/s each window may use; high enough not to pace the benchmark. */
   rateLimit: number;
+  /** The window function's REINDEX_SIGNING_KEY: windows are signed as the controller signs them. */
+  signingKey: string;
 }
 
 export interface WindowTotals {
@@ -38,7 +40,7 @@ export async function benchWindows(url: string, job: BenchJob, windows: WindowSp
       policies: job.policies,
       discovery: {},
     };
-    const message = HTTP.binary(windowEvent(data));
+    const message = HTTP.binary(windowEvent(data, job.signingKey));
     const res = await fetch(url, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string });
     const body = await res.text();
     if (res.status !== 200 || res.headers.get('ce-type') !== WINDOW_COMPLETED) {

@@ -29,7 +29,7 @@ export async function timeFullPath(opts: FullPathRunOptions): Promise<PathRun & 
     const started = performance.now();
     const totals = await benchWindows(
       fn.url,
-      { name: 'bench', uid: opts.jobUid, batchSize: opts.batchSize, policies: demoPolicies, rateLimit: 1_000_000 },
+      { name: 'bench', uid: opts.jobUid, batchSize: opts.batchSize, policies: demoPolicies, rateLimit: 1_000_000, signingKey: fn.signingKey },
       opts.windows,
       opts.parallelism,
     );

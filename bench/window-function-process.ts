@@ -1,9 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { peakRssMb, spawnTs } from './child-process.js';
 
 export interface WindowFunctionProcess {
   url: string;
   pid: number;
+  /** The key it takes windows signed with (random per process). */
+  signingKey: string;
   /** The process's peak RSS so far, MiB. */
   peakRssMb(): number;
   /** SIGTERM (the function drains and exits, writing a CPU profile if asked), SIGKILL after `graceMs`. */
@@ -28,6 +31,7 @@ const START_TIMEOUT_MS = 60_000;
  * logged its URL (it has checked the stream by then).
  */
 export async function startWindowFunctionProcess(opts: WindowFunctionProcessOptions): Promise<WindowFunctionProcess> {
+  const signingKey = randomBytes(32).toString('base64url');
   const proc = spawnTs(MAIN, [], {
     nodeFlags: opts.nodeFlags,
     env: {
@@ -41,6 +45,7 @@ export async function startWindowFunctionProcess(opts: WindowFunctionProcessOpti
       PUBLISH_ACK_TIMEOUT_MS: String(opts.ackTimeoutMs),
       SHUTDOWN_GRACE_MS: '1000',
       LOG_LEVEL: 'info',
+      REINDEX_SIGNING_KEY: signingKey,
       // The bench owns an embedded engine; a server URL from the shell must not redirect it.
       CLICKHOUSE_URL: undefined,
     },
@@ -50,6 +55,7 @@ export async function startWindowFunctionProcess(opts: WindowFunctionProcessOpti
   return {
     url,
     pid,
+    signingKey,
     peakRssMb: () => peakRssMb(pid),
     async stop(graceMs = 30_000) {
       if (proc.exitCode !== null || proc.signalCode !== null) return;

@@ -9,18 +9,24 @@ import {
   windowSubject,
 } from '../shared/contracts/cloud-event-types.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
+import { signEvent } from '../shared/signing/event-signature.js';
 
 export interface EmitOptions {
   brokerUrl: string;
+  /** REINDEX_SIGNING_KEY: the window function refuses (401) a window without this signature. */
+  signingKey: string;
   /** Per attempt. */
   timeoutMs?: number;
   retries?: number;
   minRetryDelayMs?: number;
 }
 
-/** The CloudEvent for one window: id and subject are stable, so a re-emission is a duplicate. */
-export function windowEvent(data: WindowRequested): CloudEvent<WindowRequested> {
-  return new CloudEvent<WindowRequested>({
+/**
+ * The signed CloudEvent for one window: id and subject are stable, so a
+ * re-emission is a duplicate (and carries the same signature).
+ */
+export function windowEvent(data: WindowRequested, signingKey: string): CloudEvent<WindowRequested> {
+  const event = new CloudEvent<WindowRequested>({
     specversion: '1.0',
     type: WINDOW_REQUESTED,
     source: controllerSource(data.job.name),
@@ -31,6 +37,7 @@ export function windowEvent(data: WindowRequested): CloudEvent<WindowRequested> 
     [EXT_WINDOW]: data.window.index,
     data,
   });
+  return signEvent(event, signingKey);
 }
 
 /**
@@ -38,7 +45,7 @@ export function windowEvent(data: WindowRequested): CloudEvent<WindowRequested> 
  * failure; failures are retried with backoff, each attempt under a timeout.
  */
 export async function emitWindow(data: WindowRequested, options: EmitOptions): Promise<void> {
-  const message = HTTP.binary(windowEvent(data));
+  const message = HTTP.binary(windowEvent(data, options.signingKey));
   await pRetry(
     async () => {
       const res = await fetch(options.brokerUrl, {

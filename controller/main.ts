@@ -13,6 +13,7 @@ import { clickHouseOptionsFromEnv, createClickHouseClient } from '../shared/clic
 import { sourceTablesFromEnv } from '../shared/clickhouse/source-tables.js';
 import { loadKubeConfig } from '../shared/kube/kube-config.js';
 import { createLogger } from '../shared/log.js';
+import { SigningKey } from '../shared/signing/event-signature.js';
 import { startLeaderElection } from './leader-election.js';
 import { DeliveryJson, resultDeadlineMs } from './result-deadline.js';
 import { DEFAULT_WINDOW_BUDGET_SECONDS, runController, type RunningController } from './run-controller.js';
@@ -21,6 +22,8 @@ import { DEFAULT_WINDOW_BUDGET_SECONDS, runController, type RunningController } 
 const Env = z.object({
   PORT: z.coerce.number().int().default(9090),
   BROKER_URL: z.url(),
+  // From the activity-reindex Secret: the window function refuses windows not signed with it.
+  REINDEX_SIGNING_KEY: SigningKey,
   POD_NAME: z.string().default(`reindex-controller-${process.pid}`),
   POD_NAMESPACE: z.string().default('activity-system'),
   KUBE_API_URL: z.url().optional(),
@@ -61,6 +64,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
       clickhouse,
       tables: sourceTablesFromEnv(processEnv),
       brokerUrl: env.BROKER_URL,
+      signingKey: env.REINDEX_SIGNING_KEY,
       namespace: env.POD_NAMESPACE,
       log,
       maxConcurrentJobs: options.maxConcurrentJobs,

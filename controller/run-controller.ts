@@ -39,6 +39,8 @@ export interface ControllerDeps {
   /** Plans windows without ClickHouse: the control-plane bench gives a plan of a chosen size. */
   planWindows?: (range: TimeRange, targetEvents: number) => Promise<WindowSpec[]>;
   brokerUrl: string;
+  /** REINDEX_SIGNING_KEY: every window event is signed with it. */
+  signingKey: string;
   /** Where plan ConfigMaps go. */
   namespace: string;
   /**
@@ -56,7 +58,7 @@ export interface ControllerDeps {
   windowBudgetSeconds?: number;
   /** An emitted window with no result after this long is emitted again: resultDeadlineMs() of the delivery settings. */
   resultDeadlineMs: number;
-  emit?: Omit<EmitOptions, 'brokerUrl'>;
+  emit?: Omit<EmitOptions, 'brokerUrl' | 'signingKey'>;
   /** Delay before re-listing after the watch failed. */
   rewatchDelayMs?: number;
   /** Told every job after any change: main.ts keeps the jobs-by-phase gauge with it. */
@@ -126,7 +128,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
       }),
     updateStatus: (name, mutate) => updateJobStatus(custom, name, mutate),
     recordEvent: (job, event) => recordEvent(job, event),
-    emit: (payload) => emitWindow(payload, { brokerUrl: deps.brokerUrl, ...deps.emit }),
+    emit: (payload) => emitWindow(payload, { brokerUrl: deps.brokerUrl, signingKey: deps.signingKey, ...deps.emit }),
     deleteJob: async (name) => {
       try {
         await custom.deleteClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL, name });

@@ -4,6 +4,7 @@
 // controller, the Knative Broker stand-in routing by the knative/ Triggers,
 // the window function, the aggregator, a sink doing Vector's job, and the
 // status page.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -79,6 +80,8 @@ export interface LocalStackOptions {
   route?: (to: 'reindex-window' | 'reindex-aggregator' | 'broker-ingress', url: string) => string;
   /** The window function's evaluation worker threads (default: one per spare core; 0: in-thread). */
   evaluateWorkers?: number;
+  /** The key window events are signed with; default a random one for this run. */
+  signingKey?: string;
 }
 
 export type ActivityDestination = { kind: 'nats'; url: string; started: boolean } | { kind: 'clickhouse' };
@@ -109,6 +112,8 @@ export interface LocalStack {
 
 export async function startLocalStack(opts: LocalStackOptions): Promise<LocalStack> {
   const { clickhouse, tables, log } = opts;
+  // One machine, one run: a fresh key nobody else holds, as the Secret is on a cluster.
+  const signingKey = opts.signingKey ?? randomBytes(32).toString('base64url');
   const closers: Array<() => Promise<unknown>> = [];
   const close = async () => {
     for (const fn of closers.reverse()) await fn().catch((err) => log.warn({ err }, 'Failed to stop a local component'));
@@ -136,13 +141,13 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       const ours = nats !== undefined || opts.setup === true;
       if (ours) await ensureStream(await jetstreamManager(nc));
       // Flow control waits for whichever consumer moves the stream into ClickHouse: ours, or Vector's on someone else's NATS.
-      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log, evaluateWorkers: opts.evaluateWorkers, sinkConsumer: ours ? LOCAL_SINK_CONSUMER : undefined }).catch((err: Error) => {
+      windowDeps = await buildWindowDeps({ clickhouse, nc, tables, log, signingKey, evaluateWorkers: opts.evaluateWorkers, sinkConsumer: ours ? LOCAL_SINK_CONSUMER : undefined }).catch((err: Error) => {
         throw ours ? err : new Error(`NATS at ${url}: ${err.message}, or run with --setup`, { cause: err });
       });
       sink = await startActivitySink({ nc, clickhouse, tables, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.>`, log, ephemeral: !ours });
       closers.push(() => sink!.stop());
     } else {
-      windowDeps = await buildWindowDeps({ clickhouse, tables, log, evaluateWorkers: opts.evaluateWorkers, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
+      windowDeps = await buildWindowDeps({ clickhouse, tables, log, signingKey, evaluateWorkers: opts.evaluateWorkers, createPublisher: () => createClickHouseActivityPublisher(clickhouse, tables) });
     }
 
     const { evaluatePool } = windowDeps;
@@ -156,7 +161,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     closers.push(() => kube.close());
     const kubeConfig = kube.kubeConfig();
 
-    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, eventsNamespace: 'default', statusWriteIntervalMs: opts.statusWriteIntervalMs ?? 100 }));
+    const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log, signingKey, eventsNamespace: 'default', statusWriteIntervalMs: opts.statusWriteIntervalMs ?? 100 }));
     closers.push(() => aggregator.close());
 
     const scale = opts.retryDelayScale ?? 1;
@@ -180,6 +185,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       clickhouse,
       tables,
       brokerUrl: opts.route?.('broker-ingress', ingressUrl) ?? ingressUrl,
+      signingKey,
       namespace: LOCAL_NAMESPACE,
       log,
       maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,

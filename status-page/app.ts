@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { limitBody } from '../shared/http/body-limit.js';
 import { silentLogger, type Logger } from '../shared/log.js';
 import { describeJob } from './job-detail.js';
 import type { JobSource } from './job-source.js';
@@ -9,6 +10,8 @@ import { staticAsset } from './static-asset.js';
 export interface StatusPageOptions {
   log?: Logger;
   now?: () => Date;
+  /** Largest accepted request body (default 1 MiB); the page takes none, but nobody may make it read one. */
+  maxBodyBytes?: number;
 }
 
 // Read-only: every route is a GET, and the source is only ever read.
@@ -17,6 +20,7 @@ export function createStatusPageApp(source: JobSource, options: StatusPageOption
   const now = options.now ?? (() => new Date());
   const history = new RateHistory();
   const app = new Hono();
+  app.use('*', limitBody(options.maxBodyBytes));
 
   const page = async () => (await staticAsset('index.html'))!;
   app.get('/', page);

@@ -12,6 +12,8 @@ import { silentLogger } from '../shared/log.js';
 import { WINDOW_COMPLETED, WINDOW_FAILED, WINDOW_FUNCTION_SOURCE, WINDOW_REQUESTED, EXT_JOB, EXT_WINDOW, resultId, requestedId, controllerSource, windowSubject } from '../shared/contracts/cloud-event-types.js';
 import type { WindowCompleted } from '../shared/contracts/window-completed.js';
 import type { ReindexJob, ReindexJobStatus } from '../shared/api/reindex-job.js';
+import { signEvent } from '../shared/signing/event-signature.js';
+import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
 
 const JOBS = { group: 'activity.miloapis.com', version: 'v1alpha1', plural: 'reindexjobs' };
 const MERGE = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -26,7 +28,7 @@ interface Stack {
 async function stack(t: { after(fn: () => Promise<void>): void }, statusWriteIntervalMs = 20): Promise<Stack> {
   const kube = await startKubeApiServer();
   const kubeConfig = kube.kubeConfig();
-  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log: silentLogger, statusWriteIntervalMs }));
+  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log: silentLogger, signingKey: TEST_SIGNING_KEY, statusWriteIntervalMs }));
   t.after(async () => {
     await aggregator.close();
     await kube.close();
@@ -72,6 +74,10 @@ function completedEvent(job: ReindexJob, index: number, windows: number, extra: 
   });
 }
 
+/** As the window function (results) or the controller (dead-lettered windows) sign them. */
+const signedBinary = (event: CloudEvent<unknown>) => HTTP.binary(signEvent(event, TEST_SIGNING_KEY));
+const signedStructured = (event: CloudEvent<unknown>) => HTTP.structured(signEvent(event, TEST_SIGNING_KEY));
+
 async function post(url: string, message: { headers: Record<string, unknown>; body: unknown }): Promise<Response> {
   return fetch(url, { method: 'POST', headers: message.headers as Record<string, string>, body: message.body as string });
 }
@@ -82,11 +88,11 @@ const eventsAbout = (s: Stack, name: string) => s.kube.listObjects('events.k8s.i
 test('folds results sent in binary and structured mode into status, and answers 200 with no reply event', async (t) => {
   const s = await stack(t);
   const job = await runningJob(s, 'modes', 4);
-  const binary = await post(s.url, HTTP.binary(completedEvent(job, 0, 4)));
+  const binary = await post(s.url, signedBinary(completedEvent(job, 0, 4)));
   assert.equal(binary.status, 200);
   assert.equal(await binary.text(), '');
   assert.equal(binary.headers.get('ce-type'), null);
-  const structured = await post(s.url, HTTP.structured(completedEvent(job, 3, 4)));
+  const structured = await post(s.url, signedStructured(completedEvent(job, 3, 4)));
   assert.equal(structured.status, 200);
   const status = (await getJob(s, 'modes')).status!;
   assert.equal(status.windows!.completedRanges, '0,3');
@@ -100,7 +106,7 @@ test('folds results sent in binary and structured mode into status, and answers 
 test('counts a result delivered twice once', async (t) => {
   const s = await stack(t);
   const job = await runningJob(s, 'twice', 4);
-  for (let i = 0; i < 2; i++) assert.equal((await post(s.url, HTTP.binary(completedEvent(job, 1, 4)))).status, 200);
+  for (let i = 0; i < 2; i++) assert.equal((await post(s.url, signedBinary(completedEvent(job, 1, 4)))).status, 200);
   const status = (await getJob(s, 'twice')).status!;
   assert.equal(status.windows!.completed, 1);
   assert.equal(status.progress!.processedEvents, 100);
@@ -111,7 +117,7 @@ test('counts every one of many results arriving at once, in a few coalesced stat
   const windows = 64;
   const job = await runningJob(s, 'race', windows);
   const before = s.kube.requests.length;
-  const answers = await Promise.all(Array.from({ length: windows }, (_, i) => post(s.url, HTTP.binary(completedEvent(job, i, windows)))));
+  const answers = await Promise.all(Array.from({ length: windows }, (_, i) => post(s.url, signedBinary(completedEvent(job, i, windows)))));
   assert.deepEqual(answers.map((a) => a.status), Array(windows).fill(200));
   const status = (await getJob(s, 'race')).status!;
   assert.equal(status.windows!.completed, windows);
@@ -127,7 +133,7 @@ test('counts every one of many results arriving at once, in a few coalesced stat
 test('carries a job to Succeeded with exact totals, conditions and its Events', async (t) => {
   const s = await stack(t);
   const job = await runningJob(s, 'whole', 10);
-  for (let i = 0; i < 10; i++) assert.equal((await post(s.url, HTTP.binary(completedEvent(job, i, 10, { errors: i === 3 ? 2 : 0, errorSamples: i === 3 ? [{ originId: 'a1', policy: 'p', rule: 'r', message: 'no such key' }] : [] })))).status, 200);
+  for (let i = 0; i < 10; i++) assert.equal((await post(s.url, signedBinary(completedEvent(job, i, 10, { errors: i === 3 ? 2 : 0, errorSamples: i === 3 ? [{ originId: 'a1', policy: 'p', rule: 'r', message: 'no such key' }] : [] })))).status, 200);
   const final = await getJob(s, 'whole');
   const status = final.status!;
   assert.equal(status.phase, 'Succeeded');
@@ -149,7 +155,7 @@ test('fails the job on window.failed and on a dead letter, naming the window', a
     type: WINDOW_FAILED, source: WINDOW_FUNCTION_SOURCE, id: resultId(failedJob.metadata.uid!, 2), datacontenttype: 'application/json',
     data: { job: { name: 'failing', uid: failedJob.metadata.uid!, generation: 1 }, window: { index: 2, source: 'event' }, reason: 'Unavailable', message: 'ClickHouse did not answer' },
   });
-  assert.equal((await post(s.url, HTTP.binary(failed))).status, 200);
+  assert.equal((await post(s.url, signedBinary(failed))).status, 200);
   const status = (await getJob(s, 'failing')).status!;
   assert.equal(status.phase, 'Failed');
   assert.match(status.message!, /window 2 \(event\) failed: Unavailable: ClickHouse did not answer/);
@@ -166,19 +172,19 @@ test('fails the job on window.failed and on a dead letter, naming the window', a
       batchSize: 100, dryRun: false, rateLimit: 25, policies: [], discovery: {},
     },
   });
-  assert.equal((await post(s.url, HTTP.binary(dead))).status, 200);
+  assert.equal((await post(s.url, signedBinary(dead))).status, 200);
   const deadStatus = (await getJob(s, 'dead')).status!;
   assert.equal(deadStatus.phase, 'Failed');
   assert.match(deadStatus.message!, /window 1 \(audit, 2026-05-01T00:00:00.000Z to 2026-05-01T01:00:00.000Z\) was dead-lettered after its retries: HTTP 503: NATS unreachable/);
 
   // Windows still in flight when the job failed keep counting: exact totals, every failed window named.
-  assert.equal((await post(s.url, HTTP.binary(completedEvent(deadJob, 0, 4)))).status, 200);
+  assert.equal((await post(s.url, signedBinary(completedEvent(deadJob, 0, 4)))).status, 200);
   const failedAgain = new CloudEvent({
     type: WINDOW_FAILED, source: WINDOW_FUNCTION_SOURCE, id: resultId(deadJob.metadata.uid!, 3), datacontenttype: 'application/json',
     data: { job: { name: 'dead', uid: deadJob.metadata.uid!, generation: 1 }, window: { index: 3, source: 'event' }, reason: 'Unavailable', message: 'NATS unreachable' },
   });
-  assert.equal((await post(s.url, HTTP.binary(failedAgain))).status, 200);
-  assert.equal((await post(s.url, HTTP.binary(completedEvent(deadJob, 2, 4)))).status, 200);
+  assert.equal((await post(s.url, signedBinary(failedAgain))).status, 200);
+  assert.equal((await post(s.url, signedBinary(completedEvent(deadJob, 2, 4)))).status, 200);
   const final = (await getJob(s, 'dead')).status!;
   assert.deepEqual([final.phase, final.windows!.completed, final.windows!.failed, final.windows!.failedRanges, final.progress!.processedEvents], ['Failed', 2, 2, '1,3', 200]);
   assert.match(final.message!, /^Failed: 2 of 4 windows failed \(windows 1,3\); all 4 windows answered, 2 completed; latest: window 3 \(event\) failed: Unavailable: NATS unreachable$/);
@@ -199,7 +205,7 @@ test('fails the job on a dead letter the window function refused as invalid (400
       batchSize: 5, dryRun: false, rateLimit: 25, policies: [], discovery: {},
     },
   });
-  assert.equal((await post(s.url, HTTP.binary(refused))).status, 200);
+  assert.equal((await post(s.url, signedBinary(refused))).status, 200);
   const status = (await getJob(s, 'refused')).status!;
   assert.equal(status.phase, 'Failed');
   assert.equal(status.windows!.failedRanges, '2');
@@ -213,7 +219,7 @@ test('fails the job on a dead letter the window function refused as invalid (400
 test('fails the job when the maxErrors budget is exceeded', async (t) => {
   const s = await stack(t);
   const job = await runningJob(s, 'budget', 4, { maxErrors: 3 });
-  await post(s.url, HTTP.binary(completedEvent(job, 0, 4, { errors: 4 })));
+  await post(s.url, signedBinary(completedEvent(job, 0, 4, { errors: 4 })));
   const status = (await getJob(s, 'budget')).status!;
   assert.equal(status.phase, 'Failed');
   assert.match(status.message!, /4 errors exceed the maxErrors budget of 3/);
@@ -223,10 +229,10 @@ test('drops results for another job uid and for a job that is gone', async (t) =
   const s = await stack(t);
   const job = await runningJob(s, 'uid', 4);
   const stranger = { ...job, metadata: { ...job.metadata, uid: 'someone-else' } };
-  assert.equal((await post(s.url, HTTP.binary(completedEvent(stranger, 0, 4)))).status, 200);
+  assert.equal((await post(s.url, signedBinary(completedEvent(stranger, 0, 4)))).status, 200);
   assert.equal((await getJob(s, 'uid')).status!.windows!.completed, 0);
   const ghost = { ...job, metadata: { ...job.metadata, name: 'ghost' } };
-  assert.equal((await post(s.url, HTTP.binary(completedEvent(ghost, 0, 4)))).status, 200);
+  assert.equal((await post(s.url, signedBinary(completedEvent(ghost, 0, 4)))).status, 200);
   const metrics = await (await fetch(`${s.url}/metrics`)).text();
   assert.match(metrics, /activity_reindex_results_dropped_total\{reason="other-job"\} 1/);
   assert.match(metrics, /activity_reindex_results_dropped_total\{reason="job-gone"\} 1/);
@@ -236,12 +242,42 @@ test('answers 400 to events it can never fold, so the Broker does not retry them
   const s = await stack(t);
   const job = await runningJob(s, 'bad', 4);
   const bad = completedEvent(job, 0, 4, { processedEvents: -5 });
-  const res = await post(s.url, HTTP.binary(bad));
+  const res = await post(s.url, signedBinary(bad));
   assert.equal(res.status, 400);
   assert.match(((await res.json()) as { error: string }).error, /processedEvents/);
   const notADeadLetter = new CloudEvent({ type: WINDOW_REQUESTED, source: controllerSource('bad'), id: 'x', data: {} });
-  assert.equal((await post(s.url, HTTP.binary(notADeadLetter))).status, 400);
+  assert.equal((await post(s.url, signedBinary(notADeadLetter))).status, 400);
   assert.equal((await fetch(s.url, { method: 'POST', body: 'hello' })).status, 400);
   assert.equal((await getJob(s, 'bad')).status!.windows!.completed, 0);
   assert.equal((await fetch(`${s.url}/healthz`)).status, 200);
+});
+
+test('a result or dead letter without a valid signature is refused 401 and changes nothing; the signed one is folded', async (t) => {
+  const s = await stack(t);
+  const job = await runningJob(s, 'guarded', 4);
+  const before = (await getJob(s, 'guarded')).status;
+  const result = completedEvent(job, 0, 4);
+  const deadLetter = new CloudEvent({
+    type: WINDOW_REQUESTED, source: controllerSource('guarded'), id: requestedId(job.metadata.uid!, 1), subject: windowSubject('guarded', 1),
+    datacontenttype: 'application/json', knativeerrorcode: '401', knativeerrordest: 'http://window.reindex.svc',
+    data: { job: { name: 'guarded', uid: job.metadata.uid!, generation: 1 }, window: { index: 1, source: 'audit', from: '2026-05-01T00:00:00.000Z', to: '2026-05-01T01:00:00.000Z', expectedEvents: 100 }, batchSize: 100, dryRun: false, rateLimit: 25, policies: [], discovery: {} },
+  });
+  const forgeries: [string, { headers: Record<string, unknown>; body: unknown }][] = [
+    ['unsigned result', HTTP.binary(result)],
+    ['result signed with another key', HTTP.binary(signEvent(result, 'another-key-of-at-least-32-characters!'))],
+    ['tampered result', HTTP.structured(signEvent(result, TEST_SIGNING_KEY).cloneWith({ data: { ...result.data!, activitiesGenerated: 1_000_000 } }))],
+    ['unsigned dead letter', HTTP.binary(deadLetter)],
+  ];
+  for (const [name, message] of forgeries) {
+    const res = await post(s.url, message);
+    assert.equal(res.status, 401, name);
+  }
+  assert.deepEqual((await getJob(s, 'guarded')).status, before, 'no forged event changed the status');
+  assert.deepEqual(eventsAbout(s, 'guarded'), []);
+  const metrics = await (await fetch(`${s.url}/metrics`)).text();
+  assert.match(metrics, /activity_reindex_unauthorized_events_total\{reason="missing"\} 2/);
+  assert.match(metrics, /activity_reindex_unauthorized_events_total\{reason="invalid"\} 2/);
+
+  assert.equal((await post(s.url, signedBinary(result))).status, 200);
+  assert.equal((await getJob(s, 'guarded')).status!.windows!.completed, 1);
 });

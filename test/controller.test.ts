@@ -30,6 +30,7 @@ import { parseJobPlan, planWindows } from '../shared/contracts/job-plan.js';
 const parseIndexRanges = (text: string | undefined) => new Set(windowIndexes(parseWindowRanges(text)));
 import { runController, type RunningController } from '../controller/run-controller.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
+import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
 
 // Rows: one audit row every 3.6 s over three hours (1000 an hour, all
 // matching the policy), plus 100 Kubernetes Events in the first hour, plus
@@ -58,12 +59,12 @@ before(async () => {
   nats = await startNatsServer();
   nc = await connectNats(nats.url);
   await ensureStream(await jetstreamManager(nc));
-  const windowFunction = await startWindowFunction(await buildWindowDeps({ clickhouse, nc, log: silentLogger }));
+  const windowFunction = await startWindowFunction(await buildWindowDeps({ clickhouse, nc, log: silentLogger, signingKey: TEST_SIGNING_KEY }));
   // Schema validation off: the controller's own validation is under test.
   kube = await startKubeApiServer({ validate: false });
   kubeConfig = kube.kubeConfig();
   custom = kubeConfig.makeApiClient(CustomObjectsApi);
-  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log: process.env.TEST_LOG ? createLogger('aggregator', 'debug') : silentLogger, eventsNamespace: 'default' }));
+  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig, log: process.env.TEST_LOG ? createLogger('aggregator', 'debug') : silentLogger, eventsNamespace: 'default', signingKey: TEST_SIGNING_KEY }));
   broker = await startRecordingBroker({ windowUrl: windowFunction.url, aggregatorUrl: aggregator.url, retries: 1 });
   closers.push(() => broker.close(), () => aggregator.close(), () => windowFunction.close(1000), () => kube.close());
   await createPolicy();
@@ -82,6 +83,7 @@ async function startController(opts: { maxConcurrentJobs?: number } = {}): Promi
     clickhouse,
     tables: DEFAULT_TABLES,
     brokerUrl: broker.url,
+    signingKey: TEST_SIGNING_KEY,
     namespace: 'default',
     log: process.env.TEST_LOG ? createLogger('controller', 'debug') : silentLogger,
     maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,

@@ -36,6 +36,7 @@ import { runController } from '../controller/run-controller.js';
 import { kubeJobSource } from '../status-page/kube-job-source.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 import { find, renderKnative } from './manifests-load.js';
+import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
 
 // Where the manifests run the controller (its POD_NAMESPACE) and bind its Role.
 const NAMESPACE = 'activity-system';
@@ -68,10 +69,10 @@ before(async () => {
     kube = await startKubeApiServer();
   asController = await startRecordingProxy(kube.url);
   asAggregator = await startRecordingProxy(kube.url);
-  const windowFunction = await startWindowFunction(await buildWindowDeps({ clickhouse, nc, log: silentLogger }));
+  const windowFunction = await startWindowFunction(await buildWindowDeps({ clickhouse, nc, log: silentLogger, signingKey: TEST_SIGNING_KEY }));
   // Configured as knative/aggregator-service.yaml configures it.
   const eventsNamespace = envOf('reindex-aggregator', 'EVENTS_NAMESPACE');
-  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig: kubeConfigForUrl(asAggregator.url), log: silentLogger, eventsNamespace }));
+  const aggregator = await startAggregator(buildAggregatorDeps({ kubeConfig: kubeConfigForUrl(asAggregator.url), log: silentLogger, eventsNamespace, signingKey: TEST_SIGNING_KEY }));
   broker = await startRecordingBroker({ windowUrl: windowFunction.url, aggregatorUrl: aggregator.url, retries: 0 });
   closers.push(() => broker.close(), () => aggregator.close(), () => windowFunction.close(1000));
   closers.push(() => asController.close(), () => asAggregator.close(), () => kube.close());
@@ -107,6 +108,7 @@ test('the controller and the aggregator use exactly the verbs their ServiceAccou
           clickhouse,
           tables: DEFAULT_TABLES,
           brokerUrl: broker.url,
+          signingKey: TEST_SIGNING_KEY,
           namespace: NAMESPACE,
           log: silentLogger,
           windowBatches: 1,

@@ -10,6 +10,10 @@ import {
   windowSubject,
 } from '../shared/contracts/cloud-event-types.js';
 import type { PolicySnapshot, WindowRequested } from '../shared/contracts/window-requested.js';
+import { signEvent } from '../shared/signing/event-signature.js';
+
+/** The REINDEX_SIGNING_KEY of the tests: pass it to the functions and the controller. */
+export const TEST_SIGNING_KEY = 'test-signing-key-0123456789abcdef0123456789';
 
 /** Policies over the demo data: deployments and pods (audit and event), and two whose CEL fails at run time. */
 export const TEST_POLICIES: PolicySnapshot[] = [
@@ -79,11 +83,12 @@ export function windowRequest(o: RequestOverrides = {}): WindowRequested {
   };
 }
 
-export function requestedEvent(data: unknown, type = WINDOW_REQUESTED): CloudEvent<unknown> {
+/** A window.requested as the controller sends it, signed with TEST_SIGNING_KEY (or `key`). */
+export function requestedEvent(data: unknown, type = WINDOW_REQUESTED, key = TEST_SIGNING_KEY): CloudEvent<unknown> {
   const d = data as WindowRequested;
   const job = d?.job?.name ?? 'backfill';
   const index = d?.window?.index ?? 0;
-  return new CloudEvent<unknown>({
+  const event = new CloudEvent<unknown>({
     id: requestedId(d?.job?.uid ?? 'job-uid-1', index),
     type,
     source: controllerSource(job),
@@ -93,6 +98,7 @@ export function requestedEvent(data: unknown, type = WINDOW_REQUESTED): CloudEve
     [EXT_JOB]: job,
     [EXT_WINDOW]: index,
   });
+  return signEvent(event, key);
 }
 
 /** A fetch() init POSTing the event in binary (ce-* headers) or structured mode. */

@@ -13,7 +13,7 @@ import { WindowCompleted } from '../shared/contracts/window-completed.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { startNatsServer } from '../local/nats-server.js';
-import { cloudEventPost, requestedEvent, windowRequest } from './window-function-fixtures.js';
+import { cloudEventPost, requestedEvent, TEST_SIGNING_KEY, windowRequest } from './window-function-fixtures.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -41,7 +41,7 @@ test('starts from the environment and, on SIGTERM, finishes the window in progre
     rmSync(dir, { recursive: true, force: true });
   });
   await ensureStream(await jetstreamManager(nc));
-  const env = { ...process.env, REINDEX_DATA_DIR: join(dir, 'chdb'), NATS_URL: nats.url, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info' };
+  const env = { ...process.env, REINDEX_DATA_DIR: join(dir, 'chdb'), NATS_URL: nats.url, PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', REINDEX_SIGNING_KEY: TEST_SIGNING_KEY };
   await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', LOAD], { cwd: ROOT, env });
 
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'functions/window/main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });

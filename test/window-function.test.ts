@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { CloudEvent, HTTP, type CloudEventV1 } from 'cloudevents';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Activity } from '../shared/api/activity.js';
@@ -24,6 +25,7 @@ import { silentLogger } from '../shared/log.js';
 import { activitySubject } from '../shared/nats/activity-subject.js';
 import { rowMsgId } from '../shared/nats/row-msg-id.js';
 import { readWindowPages } from '../shared/clickhouse/read-window.js';
+import { checkSignature, SIGNATURE_EXTENSION } from '../shared/signing/event-signature.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
 import { ensureStream } from '../shared/nats/ensure-stream.js';
 import { readStreamMessages, type StoredActivityMessage } from '../shared/nats/read-stream-messages.js';
@@ -33,7 +35,7 @@ import { runMigrations } from '../migrations/run-migrations.js';
 import { startNatsServer, type NatsServerHandle } from '../local/nats-server.js';
 import { buildWindowDeps } from '../functions/window/build-window-deps.js';
 import { startWindowFunction, type RunningWindowFunction } from '../functions/window/start-window-function.js';
-import { cloudEventPost, requestedEvent, TEST_POLICIES, windowRequest } from './window-function-fixtures.js';
+import { cloudEventPost, requestedEvent, TEST_POLICIES, TEST_SIGNING_KEY, windowRequest } from './window-function-fixtures.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
@@ -75,7 +77,7 @@ before(async () => {
   jsm = await jetstreamManager(nc);
   await ensureStream(jsm);
   // Pages of 100 rows: a paced window then spans many pages, so NATS can be stopped inside one.
-  const deps = await buildWindowDeps({ clickhouse, nc, ackTimeoutMs: 500, publishRetries: 2, log: silentLogger, pageBounds: { maxRows: 100 } });
+  const deps = await buildWindowDeps({ clickhouse, nc, ackTimeoutMs: 500, publishRetries: 2, log: silentLogger, signingKey: TEST_SIGNING_KEY, pageBounds: { maxRows: 100 } });
   fn = await startWindowFunction(deps);
 
   await computeExpected();
@@ -200,6 +202,42 @@ test('malformed rows and failing CEL expressions are counted and sampled while t
   // Everything else of both windows is on the stream.
   assertExactlyExpected(await readStreamMessages(nc, DEFAULT_STREAM), 'job-errors');
 });
+
+test('a forged window (no signature, another key, tampered data) is refused 401 and publishes nothing; the signed one publishes', async () => {
+  await purge();
+  const data = windowRequest({ job: { uid: 'job-forged' }, window: { index: 0, source: 'audit', from: FROM, to: TO }, batchSize: 250 });
+  const signed = requestedEvent(data);
+  // Someone else's CEL under the real window's signature: every audit row becomes an activity.
+  const hijacked = { ...data, policies: [{ metadata: { name: 'pwned' }, spec: { resource: { apiGroup: '', kind: 'Pod' }, auditRules: [{ name: 'all', match: 'true', summary: 'pwned' }] } }] };
+  const { [SIGNATURE_EXTENSION]: _signature, ...attributes } = signed as unknown as Record<string, unknown>;
+  const forgeries = {
+    unsigned: new CloudEvent<unknown>(attributes as unknown as CloudEventV1<unknown>),
+    'another key': requestedEvent(data, undefined, 'another-key-of-at-least-32-characters!'),
+    'tampered data': signed.cloneWith({ data: hijacked }),
+  };
+  const unauthorizedBefore = await counterValue('activity_reindex_unauthorized_events_total');
+  for (const [name, event] of Object.entries(forgeries)) {
+    const res = await fetch(`${fn.url}/`, cloudEventPost(event));
+    assert.equal(res.status, 401, name);
+    assert.match((await res.json()).error, name === 'unsigned' ? /carries no reindexsignature/ : /does not match/, name);
+  }
+  assert.equal(await counterValue('activity_reindex_unauthorized_events_total'), unauthorizedBefore + 3);
+  assert.equal((await jsm.streams.info(DEFAULT_STREAM)).state.messages, 0, 'nothing published by a forged window');
+
+  const res = await fetch(`${fn.url}/`, cloudEventPost(signed));
+  assert.equal(res.status, 200);
+  const reply = HTTP.toEvent({ headers: Object.fromEntries(res.headers), body: await res.text() }) as CloudEventV1<unknown>;
+  assert.equal(checkSignature(reply, TEST_SIGNING_KEY), 'valid', 'the reply is signed for the aggregator');
+  assert.equal((await jsm.streams.info(DEFAULT_STREAM)).state.messages, expected.audit.activities.size);
+});
+
+async function counterValue(name: string): Promise<number> {
+  const text = await (await fetch(`${fn.url}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+}
 
 test('the same window delivered twice leaves no duplicate on the stream', async () => {
   await purge();

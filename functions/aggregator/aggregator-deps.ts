@@ -9,4 +9,8 @@ export interface AggregatorDeps {
   metrics: JobMetrics;
   registry: Registry;
   log: Logger;
+  /** HMAC key (REINDEX_SIGNING_KEY): every event must carry a signature made with it. */
+  signingKey: string;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
 }

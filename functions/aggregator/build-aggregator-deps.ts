@@ -13,6 +13,10 @@ export const AGGREGATOR_CONTROLLER = 'activity.miloapis.com/reindex-aggregator';
 export interface AggregatorOptions {
   kubeConfig: KubeConfig;
   log: Logger;
+  /** REINDEX_SIGNING_KEY: results and dead letters must be signed with it. */
+  signingKey: string;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
   eventsNamespace?: string;
   instance?: string;
   registry?: Registry;
@@ -44,5 +48,7 @@ export function buildAggregatorDeps(opts: AggregatorOptions): AggregatorDeps {
     metrics: createJobMetrics(registry),
     registry,
     log: opts.log,
+    signingKey: opts.signingKey,
+    maxBodyBytes: opts.maxBodyBytes,
   };
 }

@@ -1,8 +1,10 @@
 // The aggregator as a Knative Service: configuration from the environment,
 // parsed at boot so a bad manifest fails the revision rather than the first event.
 import { z } from 'zod';
+import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/body-limit.js';
 import { createLogger } from '../../shared/log.js';
 import { DEFAULT_METRICS_PORT, serveMetrics } from '../../shared/metrics/serve-metrics.js';
+import { SigningKey } from '../../shared/signing/event-signature.js';
 import { loadKubeConfig } from '../../shared/kube/kube-config.js';
 import { buildAggregatorDeps } from './build-aggregator-deps.js';
 import { startAggregator } from './start-aggregator.js';
@@ -21,11 +23,22 @@ const env = z
     POD_NAME: z.string().min(1).default('reindex-aggregator'),
     /** At most one status write per job per this many ms: results arriving meanwhile fold into it. */
     STATUS_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+    /** From the activity-reindex Secret: results and dead letters must be signed with it. */
+    REINDEX_SIGNING_KEY: SigningKey,
+    MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
   })
   .parse(process.env);
 
 const log = createLogger('reindex-aggregator');
-const deps = buildAggregatorDeps({ kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }), log, eventsNamespace: env.EVENTS_NAMESPACE, instance: env.POD_NAME, statusWriteIntervalMs: env.STATUS_WRITE_INTERVAL_MS });
+const deps = buildAggregatorDeps({
+  kubeConfig: loadKubeConfig({ url: env.KUBE_API_URL }),
+  log,
+  signingKey: env.REINDEX_SIGNING_KEY,
+  maxBodyBytes: env.MAX_BODY_BYTES,
+  eventsNamespace: env.EVENTS_NAMESPACE,
+  instance: env.POD_NAME,
+  statusWriteIntervalMs: env.STATUS_WRITE_INTERVAL_MS,
+});
 const metrics = await serveMetrics(deps.registry, env.METRICS_PORT);
 const running = await startAggregator(deps, env.PORT, env.HOST);
 log.info({ url: running.url, metricsUrl: metrics.url }, 'Started reindex aggregator');

@@ -15,7 +15,7 @@ import { ensureStream } from '../../shared/nats/ensure-stream.js';
 import { readStreamMessages } from '../../shared/nats/read-stream-messages.js';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { startNatsServer } from '../../local/nats-server.js';
-import { cloudEventPost, requestedEvent, windowRequest } from '../../test/window-function-fixtures.js';
+import { cloudEventPost, requestedEvent, TEST_SIGNING_KEY, windowRequest } from '../../test/window-function-fixtures.js';
 import { createEvaluatePool } from './evaluate-pool.js';
 import { startWindowFunction } from './start-window-function.js';
 import type { Readiness, WindowDeps } from './window-deps.js';
@@ -93,6 +93,7 @@ async function serve(
     registry,
     log: silentLogger,
     maxBodyBytes: o.maxBodyBytes,
+    signingKey: TEST_SIGNING_KEY,
   };
   const fn = await startWindowFunction(deps);
   t.after(() => fn.close(100));
@@ -178,7 +179,10 @@ test('replies 400 to a body that is not a CloudEvent', async (t) => {
   const { url } = await serve(t);
   const { res, body } = await post(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"hello":1}' });
   assert.equal(res.status, 400);
-  assert.match(JSON.parse(body).error, /not a valid CloudEvent/);
+  assert.deepEqual(JSON.parse(body), {
+    error: 'invalid CloudEvent attribute "specversion": required: no ce-specversion header, and the content type is not structured mode',
+    attribute: 'specversion',
+  });
 });
 
 test('replies 400 naming policy and rule when the snapshot does not compile', async (t) => {

@@ -34,6 +34,8 @@ export interface WindowRuntimeOptions {
   publishRetries?: number;
   ackTimeoutMs?: number;
   maxBodyBytes?: number;
+  /** REINDEX_SIGNING_KEY of the activity-reindex Secret. */
+  signingKey: string;
   registry?: Registry;
   log?: Logger;
   /** Readiness probes give up after this long (default 2 s). */
@@ -114,6 +116,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
     registry,
     log: opts.log ?? silentLogger,
     maxBodyBytes: opts.maxBodyBytes,
+    signingKey: opts.signingKey,
   };
 }
 

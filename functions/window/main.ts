@@ -7,7 +7,8 @@ import { connectNats } from '../../shared/nats/connect-nats.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../../shared/nats/activity-subject.js';
 import { DEFAULT_SINK_CONSUMER, DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
 import { DEFAULT_METRICS_PORT, serveMetrics } from '../../shared/metrics/serve-metrics.js';
-import { DEFAULT_MAX_BODY_BYTES } from './app.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/body-limit.js';
+import { SigningKey } from '../../shared/signing/event-signature.js';
 import { buildWindowDeps } from './build-window-deps.js';
 import { startWindowFunction } from './start-window-function.js';
 
@@ -29,6 +30,7 @@ const Env = z.object({
   REINDEX_SINK_CONSUMER: z.string().min(1).default(DEFAULT_SINK_CONSUMER),
   REINDEX_SUBJECT_PREFIX: z.string().min(1).default(DEFAULT_SUBJECT_PREFIX),
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),
+  REINDEX_SIGNING_KEY: SigningKey,
   MAX_IN_FLIGHT: z.coerce.number().int().positive().default(256),
   PUBLISH_RETRIES: z.coerce.number().int().min(0).default(5),
   PUBLISH_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
@@ -61,6 +63,7 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     publishRetries: config.PUBLISH_RETRIES,
     ackTimeoutMs: config.PUBLISH_ACK_TIMEOUT_MS,
     maxBodyBytes: config.MAX_BODY_BYTES,
+    signingKey: config.REINDEX_SIGNING_KEY,
     evaluateWorkers: config.EVALUATE_WORKERS,
     log,
   });

@@ -54,6 +54,8 @@ export type WindowDeps = {
   log: Logger;
   /** Largest accepted request body (default 1 MiB). */
   maxBodyBytes?: number;
+  /** HMAC key (REINDEX_SIGNING_KEY): windows must carry the controller's signature; replies carry ours. */
+  signingKey: string;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
 };

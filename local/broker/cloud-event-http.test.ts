@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromHttp, NotACloudEventError, toBinary, toStructured } from './cloud-event-http.js';
+import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
+import { fromHttp, toBinary, toStructured } from './cloud-event-http.js';
 
 const base = { specversion: '1.0', id: 'e1', source: '/functions/window', type: 'com.example.test' };
 
@@ -36,7 +37,7 @@ test('non-events and invalid events are refused', () => {
     [{ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify([base])],
   ];
   for (const [headers, body] of cases) {
-    assert.throws(() => fromHttp(new Headers(headers), Buffer.from(body)), NotACloudEventError, JSON.stringify(headers));
+    assert.throws(() => fromHttp(new Headers(headers), Buffer.from(body)), InvalidEventError, JSON.stringify(headers));
   }
 });
 

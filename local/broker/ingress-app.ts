@@ -1,29 +1,34 @@
 // The Broker ingress, Knative's shape: POST /<namespace>/<broker> with a
 // CloudEvent in binary or structured mode; 202 once accepted (delivery
-// happens later), 400 for anything that is not a valid CloudEvent.
+// happens later), 400 naming the attribute for anything that is not a valid
+// CloudEvent 1.0, 413 for a body over the limit.
 import { Hono } from 'hono';
+import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
+import { limitBody } from '../../shared/http/body-limit.js';
 import type { Logger } from '../../shared/log.js';
 import type { BrokerEvent } from './broker-event.js';
-import { fromHttp, looksLikeCloudEvent, NotACloudEventError } from './cloud-event-http.js';
+import { fromHttp } from './cloud-event-http.js';
 
 export type IngressDeps = {
   /** Hands the event to the broker; says why not when it cannot take it. */
   accept: (brokerKey: string, event: BrokerEvent) => 'accepted' | 'unknown-broker' | 'overloaded' | 'closing';
   log: Logger;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
 };
 
 export function createIngressApp(deps: IngressDeps): Hono {
   const app = new Hono();
+  app.use('*', limitBody(deps.maxBodyBytes));
   app.get('/healthz', (c) => c.text('ok'));
   app.post('/:namespace/:broker', async (c) => {
     const { namespace, broker } = c.req.param();
     const headers = c.req.raw.headers;
-    if (!looksLikeCloudEvent(headers)) return c.json({ error: 'not a CloudEvent: no ce-specversion header and not structured mode' }, 400);
     let event: BrokerEvent;
     try {
       event = fromHttp(headers, Buffer.from(await c.req.arrayBuffer()));
     } catch (err) {
-      if (err instanceof NotACloudEventError) return c.json({ error: err.message }, 400);
+      if (err instanceof InvalidEventError) return c.json({ error: err.message, ...(err.attribute !== undefined ? { attribute: err.attribute } : {}) }, 400);
       throw err;
     }
     const outcome = deps.accept(`${namespace}/${broker}`, event);

@@ -32,6 +32,8 @@ export type LocalBrokerOptions = {
   concurrency?: number;
   /** Deliveries waiting or running past which the ingress answers 429 (default 100000). */
   maxPending?: number;
+  /** Largest request body the ingress accepts (default 1 MiB, as the functions). */
+  maxBodyBytes?: number;
 };
 
 export type BrokerStats = {
@@ -188,6 +190,7 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
 
   const app = createIngressApp({
     log,
+    maxBodyBytes: options.maxBodyBytes,
     accept(brokerKey, event) {
       if (shutdown.signal.aborted) return 'closing';
       if (!brokers.has(brokerKey)) return 'unknown-broker';

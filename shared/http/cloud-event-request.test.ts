@@ -23,7 +23,8 @@ test('a request that is not a CloudEvent, or a batch, is an InvalidEventError (4
   await assert.rejects(toCloudEvent(new Request('http://127.0.0.1/', { method: 'POST', body: 'hello' })), (err: unknown) => {
     assert.ok(err instanceof InvalidEventError);
     assert.equal(err.status, 400);
-    assert.match(err.message, /^not a valid CloudEvent: /);
+    assert.equal(err.attribute, 'specversion');
+    assert.match(err.message, /^invalid CloudEvent attribute "specversion": required/);
     return true;
   });
   const batch = new Request('http://127.0.0.1/', {

@@ -7,6 +7,7 @@ export type WindowErrorType =
   | 'no_origin_id' // an input without auditID / metadata.uid
   | 'activity_too_large' // an activity over the stream's max message size
   | 'invalid_event' // a CloudEvent rejected with 400
+  | 'unauthorized' // a window without a valid signature, rejected with 401
   | 'too_large' // a body rejected with 413
   | 'unavailable' // ClickHouse or NATS did not answer (503)
   | 'internal';
