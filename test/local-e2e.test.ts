@@ -14,9 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CloudEvent, type CloudEventV1 } from 'cloudevents';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { Activity } from '../shared/api/activity.js';
-import { GROUP, REINDEXJOB_PLURAL, type ReindexJob, type ReindexJobSpec } from '../shared/api/reindex-job.js';
+import { GROUP, REINDEXJOB_PLURAL, VERSION, type ReindexJob, type ReindexJobSpec } from '../shared/api/reindex-job.js';
 import { countActivities } from '../shared/clickhouse/count-activities.js';
 import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
 import { readStoredActivities } from '../shared/clickhouse/read-stored-activities.js';
@@ -32,7 +34,9 @@ import { silentLogger } from '../shared/log.js';
 import { DEFAULT_STREAM } from '../shared/nats/stream-config.js';
 import { compilePolicies } from '../shared/policy/policy-engine.js';
 import { runMigrations } from '../migrations/run-migrations.js';
-import { startLocalStack, type LocalStack } from '../local/local-stack.js';
+import { LOCAL_NAMESPACE, startLocalStack, type LocalStack } from '../local/local-stack.js';
+import { SIGNATURE_EXTENSION } from '../shared/signing/event-signature.js';
+import { cloudEventPost, requestedEvent, TEST_SIGNING_KEY, windowRequest } from './window-function-fixtures.js';
 import { runLocalJob } from '../local/run-local-job.js';
 
 const EVENTS = 20_000;
@@ -67,7 +71,8 @@ before(async () => {
   // As `reindex demo` does: the whole stored span, end exclusive.
   range = { startTime: span.first, endTime: new Date(Date.parse(span.last) + 1).toISOString() };
   await computeExpected();
-  stack = await startLocalStack({ clickhouse, tables: DEFAULT_TABLES, log: silentLogger, retryDelayScale: RETRY_DELAY_SCALE, statusPage: false });
+  // A known key, so a test can forge a window with a real signature over other data.
+  stack = await startLocalStack({ clickhouse, tables: DEFAULT_TABLES, log: silentLogger, retryDelayScale: RETRY_DELAY_SCALE, statusPage: false, signingKey: TEST_SIGNING_KEY });
 });
 
 after(async () => {
@@ -230,6 +235,45 @@ test('running the same job again leaves audit.activities FINAL with the same row
   assert.deepEqual(after, before);
   assert.equal(await countActivities(clickhouse, DEFAULT_TABLES, countRange()), expected.size);
 });
+
+test('forged windows posted to the Broker (no signature, another key, tampered data) change nothing in audit.activities, the stream or the job', async () => {
+  assert.ok(stack && firstRun, 'needs the first run');
+  const jobs = stack.kubeConfig.makeApiClient(CustomObjectsApi);
+  const jobStatus = async () => ((await jobs.getClusterCustomObject({ group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL, name: 'e2e-first' })) as ReindexJob).status;
+  const before = { final: await finalRows(), rows: await allRows(), messages: await streamMessages(stack), job: await jobStatus(), failed: stack.broker.stats.failed };
+  // What any pod could send: the first job's identity and range, its own CEL
+  // (every audit row becomes a "pwned" activity, newer than the stored one).
+  const data = windowRequest({
+    job: { name: 'e2e-first', uid: firstRun.metadata.uid! },
+    window: { index: 0, source: 'audit', from: EVERYTHING.from, to: EVERYTHING.to },
+    policies: [{ metadata: { name: 'pwned' }, spec: { resource: { apiGroup: 'apps', kind: 'Deployment' }, auditRules: [{ name: 'all', match: 'true', summary: 'pwned' }] } }],
+  });
+  const legit = requestedEvent({ ...data, policies: demoPolicies });
+  const { [SIGNATURE_EXTENSION]: _signature, ...unsigned } = requestedEvent(data) as unknown as Record<string, unknown>;
+  const forgeries = [
+    new CloudEvent<unknown>(unsigned as unknown as CloudEventV1<unknown>),
+    requestedEvent(data, undefined, 'another-key-of-at-least-32-characters!'),
+    legit.cloneWith({ data }),
+  ];
+  for (const event of forgeries) {
+    const res: Response = await fetch(stack.broker.ingressUrl(LOCAL_NAMESPACE, 'activity-reindex'), cloudEventPost(event));
+    assert.equal(res.status, 202, 'the Broker cannot tell; the window function must');
+  }
+  await stack.broker.idle();
+  await stack.drainActivities();
+  // Refused 401 by the window function, then again by the aggregator as a dead letter: dropped.
+  assert.equal(stack.broker.stats.failed - before.failed, forgeries.length);
+  assert.equal(await streamMessages(stack), before.messages);
+  assert.equal(await allRows(), before.rows);
+  assert.deepEqual(await finalRows(), before.final);
+  assert.deepEqual(await jobStatus(), before.job);
+});
+
+/** Every row ever inserted, FINAL or not: a forged write would add some. */
+async function allRows(): Promise<number> {
+  const rs = await clickhouse.query({ query: `SELECT count() AS n FROM ${TABLE}`, query_params: tableParams(DEFAULT_TABLES.activities), format: 'JSONEachRow' });
+  return Number((await rs.json<{ n: string }>())[0]!.n);
+}
 
 test('the window function killed mid-run: the broker retries and the job succeeds with exact counts and no duplicates', async () => {
   assert.ok(stack && firstRun, 'needs the first run');
