@@ -14,12 +14,14 @@ import { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from 'kubernetes-m
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { Service as KnativeService } from '@kubernetes-models/knative/serving.knative.dev/v1';
 import { Broker, Trigger } from '@kubernetes-models/knative/eventing.knative.dev/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import * as cloudEventTypes from '../shared/contracts/cloud-event-types.js';
 import { streamConfig } from '../shared/nats/stream-config.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
 import { GROUP, REINDEXJOB_KIND, REINDEXJOB_PLURAL } from '../shared/api/reindex-job.js';
 import { find, KNATIVE_DIR, loadYamlFile, renderKnative, renderKustomization, ROOT } from './manifests-load.js';
 import { metadataProblems, schemaProblems, structuralProblems } from './manifests-schema.js';
+import { EventPolicy } from './manifests-event-policy.js';
 
 type Validatable = { validate(): void };
 type ModelClass = new (data: any) => Validatable;
@@ -41,6 +43,8 @@ const MODELS: Record<string, ModelClass> = {
   'serving.knative.dev/v1/Service': KnativeService,
   'eventing.knative.dev/v1/Broker': Broker,
   'eventing.knative.dev/v1/Trigger': Trigger,
+  'eventing.knative.dev/v1alpha1/EventPolicy': EventPolicy,
+  'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
 };
 
 const all = renderKnative();
