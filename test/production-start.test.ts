@@ -88,6 +88,8 @@ async function start(entry: string, env: Record<string, string>): Promise<Starte
       LOG_LEVEL: 'info',
       CLICKHOUSE_URL: `http://127.0.0.1:${(clickhouse.address() as AddressInfo).port}`,
       REINDEX_DATA_DIR: join(dir, 'must-not-be-created'),
+      // From the Secret on a cluster; the controller and the functions refuse to start without it.
+      REINDEX_SIGNING_KEY: 'production-start-test-key-0123456789abcdef',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
