@@ -16,6 +16,7 @@ export interface ControllerProcessParams {
   windows: number;
   eventsPerWindow: number;
   resultDeadlineMs: number;
+  signingKey: string;
 }
 
 /** `count` windows, half audit and half Event, each source tiling the range. */
@@ -38,6 +39,7 @@ if (process.argv[2]) {
     kubeConfig: kubeConfigForUrl(params.kubeUrl),
     planWindows: async (range) => tiledWindows(range, params.windows, params.eventsPerWindow),
     brokerUrl: params.brokerUrl,
+    signingKey: params.signingKey,
     namespace: params.namespace,
     log: createLogger('reindex-controller'),
     resultDeadlineMs: params.resultDeadlineMs,

@@ -4,6 +4,7 @@
 // timed. No ClickHouse: the controller is handed a plan of the chosen size,
 // and nothing here loads chDB. Reports wall time, windows/s, API requests
 // by verb, bytes written per object and peak RSS.
+import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CustomObjectsApi } from '@kubernetes/client-node';
@@ -103,14 +104,16 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
     const traffic = await startApiTrafficProxy(kube.url);
     closers.push(() => traffic.close());
 
-    const windowFunction = await startStandInWindowFunction({ loseFirstResultOf: new Set(opts.loseFirstResultOf ?? []) });
+    // One key per run, shared by the controller, the stand-in and the aggregator, as the Secret is on a cluster.
+    const signingKey = randomBytes(32).toString('base64url');
+    const windowFunction = await startStandInWindowFunction({ loseFirstResultOf: new Set(opts.loseFirstResultOf ?? []), signingKey });
     closers.push(() => windowFunction.close(0));
     const heapFlags = opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : [];
     // The aggregator as deployed: its own main, from the environment.
     const aggregator = await startLoggedProcess(
       AGGREGATOR_MAIN,
       [],
-      { PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
+      { PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, REINDEX_SIGNING_KEY: signingKey, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
       'Started reindex aggregator',
       heapFlags,
     );
@@ -126,6 +129,7 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
     const params: ControllerProcessParams = {
       kubeUrl: traffic.url,
       brokerUrl: broker.ingressUrl(NAMESPACE, 'activity-reindex'),
+      signingKey,
       namespace: NAMESPACE,
       windows: opts.windows,
       eventsPerWindow: events,

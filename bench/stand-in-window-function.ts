@@ -9,11 +9,14 @@ import { EXT_JOB, EXT_WINDOW, WINDOW_COMPLETED, WINDOW_FUNCTION_SOURCE, resultId
 import type { WindowCompleted } from '../shared/contracts/window-completed.js';
 import { WindowRequested } from '../shared/contracts/window-requested.js';
 import { toCloudEvent } from '../shared/http/cloud-event-request.js';
+import { signEvent } from '../shared/signing/event-signature.js';
 import { serveApp, type ServedApp } from '../shared/http/serve.js';
 
 export interface StandInOptions {
   /** Window indexes whose first result is lost. */
   loseFirstResultOf?: ReadonlySet<number>;
+  /** REINDEX_SIGNING_KEY: results are signed as the window function signs them. */
+  signingKey: string;
 }
 
 export interface StandInWindowFunction extends ServedApp {
@@ -21,7 +24,7 @@ export interface StandInWindowFunction extends ServedApp {
   readonly requests: Map<number, number>;
 }
 
-export async function startStandInWindowFunction(opts: StandInOptions = {}): Promise<StandInWindowFunction> {
+export async function startStandInWindowFunction(opts: StandInOptions): Promise<StandInWindowFunction> {
   const requests = new Map<number, number>();
   const app = new Hono();
   app.post('/', async (c) => {
@@ -41,7 +44,7 @@ export async function startStandInWindowFunction(opts: StandInOptions = {}): Pro
       durationMs: 0,
     };
     const reply = HTTP.binary(
-      new CloudEvent<WindowCompleted>({
+      signEvent(new CloudEvent<WindowCompleted>({
         type: WINDOW_COMPLETED,
         source: WINDOW_FUNCTION_SOURCE,
         id: resultId(request.job.uid, index),
@@ -50,7 +53,7 @@ export async function startStandInWindowFunction(opts: StandInOptions = {}): Pro
         [EXT_JOB]: request.job.name,
         [EXT_WINDOW]: index,
         data,
-      }),
+      }), opts.signingKey),
     );
     return new Response(reply.body as string, { headers: reply.headers as Record<string, string> });
   });
