@@ -113,7 +113,7 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
     const aggregator = await startLoggedProcess(
       AGGREGATOR_MAIN,
       [],
-      { PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, REINDEX_SIGNING_KEY: signingKey, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
+      { PORT: '0', METRICS_PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, REINDEX_SIGNING_KEY: signingKey, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
       'Started reindex aggregator',
       heapFlags,
     );
