@@ -109,7 +109,18 @@ export function createAckedPublisher(js: Pick<JetStreamClient, 'publish'>, opts:
   const send = (subject: string, payload: Uint8Array, msgId: string): Promise<void> | undefined => {
     if (failure) return Promise.reject(failure);
     const room = opts.flowControl?.ready();
-    if (room) return room.then(() => send(subject, payload, msgId));
+    // Asking the stream for room is a JetStream call too: NATS gone while
+    // waiting is the same outage as a failed publish (503, redelivered).
+    if (room)
+      return room.then(
+        () => send(subject, payload, msgId),
+        (err: unknown) => {
+          failure ??= new UnavailableError(`JetStream publish of ${msgId} to ${subject} failed: checking the stream's room: ${(err as Error).message}`, {
+            cause: err,
+          });
+          throw failure;
+        },
+      );
     if (inFlight < maxInFlight) {
       start(subject, payload, msgId);
       return undefined;
