@@ -190,6 +190,14 @@ test('stays Stalled while a re-emitted window has not answered, and clears once 
   assert.deepEqual(emittedIndexes(actions), [1]);
 });
 
+test('a job finished by the result of a re-emitted window is no longer Stalled', () => {
+  const stalledCondition = { type: 'Stalled', status: 'True' as const, reason: 'ResultOverdue', message: 'no result within 10 min for 1 window(s) (0); emitted again', lastTransitionTime: now.toISOString() };
+  const done = job('a', { status: { phase: 'Succeeded', completedAt: now.toISOString(), observedGeneration: 1, conditions: [stalledCondition] } });
+  assert.equal(only(run({ job: done, plan: plan(3) }), 'unstall').type, 'unstall');
+  const clear = job('a', { status: { phase: 'Succeeded', completedAt: now.toISOString(), observedGeneration: 1, conditions: [{ ...stalledCondition, status: 'False' as const }] } });
+  assert.deepEqual(run({ job: clear, plan: plan(3) }).filter((x) => x.type === 'unstall'), []);
+});
+
 test('suspend stops emission and resume carries on', () => {
   const suspended = job('a', { spec: { suspend: true }, status: running() });
   const actions = run({ job: suspended, plan: plan(10) });

@@ -48,6 +48,11 @@ function decideFinished({ job, now }: DecideInput): Action[] {
     const message = `${status.message ?? status.phase}; spec change (generation ${generation}) ignored: a finished job is never re-run`;
     actions.push({ type: 'observe', generation, message });
   }
+  // The last re-emitted window's result may be the one that finished the
+  // job, before a running pass could clear Stalled: a finished job is not stalled.
+  if (status.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True')) {
+    actions.push({ type: 'unstall', message: 'every window has answered' });
+  }
   const ttl = job.spec.ttlSecondsAfterFinished;
   if (ttl === undefined || !status.completedAt) return actions;
   const dueIn = Date.parse(status.completedAt) + ttl * 1000 - now.getTime();

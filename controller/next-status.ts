@@ -91,8 +91,9 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
     }
     case 'stall':
     case 'unstall': {
-      if (finished) return undefined;
       const stalled = action.type === 'stall';
+      // A finished job may still clear Stalled (its last result ended it), never set it.
+      if (finished && stalled) return undefined;
       const condition = { type: 'Stalled', status: stalled ? 'True' : 'False', reason: stalled ? 'ResultOverdue' : 'ResultsArriving', message: action.message, observedGeneration: ctx.generation } as const;
       return { ...status, conditions: setCondition(status.conditions, condition, ctx.now) };
     }
