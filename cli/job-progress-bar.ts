@@ -15,7 +15,8 @@ export function createJobProgressBar(stream: NodeJS.WriteStream = process.stderr
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: '{phase} [{bar}] {percentage}% | {value}/{total} events | {activities} activities | {errors} errors | {rate} ev/s | ETA {eta_time}',
+      // The status's own percent, rate and estimate: the same numbers as the status page and kubectl.
+      format: '{phase} [{bar}] {percent}% | {value}/{total} events | {activities} activities | {errors} errors | {rate} ev/s | ETA {eta_time}',
       barsize: 30,
       hideCursor: true,
       noTTYOutput: true,
@@ -28,12 +29,15 @@ export function createJobProgressBar(stream: NodeJS.WriteStream = process.stderr
   const payload = (job: ReindexJob) => {
     const p = job.status?.progress;
     const eta = job.status?.estimatedCompletionTime;
+    const left = eta ? Math.round((Date.parse(eta) - Date.now()) / 1000) : undefined;
     return {
       phase: (job.status?.phase ?? 'Pending').padEnd(9),
+      percent: p?.percent ?? 0,
       activities: p?.activitiesGenerated ?? 0,
       errors: p?.errors ?? 0,
       rate: Math.round(job.status?.eventsPerSecond ?? 0),
-      eta_time: eta && job.status?.phase === 'Running' ? `${Math.max(0, Math.round((Date.parse(eta) - Date.now()) / 1000))}s` : '-',
+      // Never an estimate in the past for a running job: its last windows are finishing.
+      eta_time: job.status?.phase !== 'Running' || left === undefined ? '-' : left > 0 ? `${left}s` : 'finishing…',
     };
   };
   return {

@@ -36,8 +36,9 @@ test('after a spec change every condition carries the new generation, and the Re
 test('suspend and resume move every condition to the generation and say when they took effect', () => {
   const started = nextStatus(undefined, { type: 'start' }, { now, generation: 1, plan })!;
   const at = new Date('2026-01-01T12:10:00.000Z');
-  const suspended = nextStatus(started, { type: 'suspend', message: 'suspended: no new windows are emitted; windows in flight finish' }, { now: at, generation: 2 })!;
+  const suspended = nextStatus({ ...started, estimatedCompletionTime: '2026-01-01T13:00:00.000Z' }, { type: 'suspend', message: 'suspended: no new windows are emitted; windows in flight finish' }, { now: at, generation: 2 })!;
   assert.equal(suspended.phase, 'Suspended');
+  assert.equal(suspended.estimatedCompletionTime, undefined, 'no estimate while nothing is emitted');
   assert.deepEqual(suspended.conditions!.map((c) => [c.type, c.status, c.reason, c.observedGeneration]), [['Ready', 'False', 'Suspended', 2]]);
   assert.match(suspended.conditions![0].message, /^suspend took effect at 2026-01-01T12:10:00.000Z \(generation 2\)/);
   const resumed = nextStatus(suspended, { type: 'resume', message: 'resumed' }, { now: new Date('2026-01-01T12:20:00.000Z'), generation: 3 })!;

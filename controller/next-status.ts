@@ -72,7 +72,9 @@ export function nextStatus(current: ReindexJobStatus | undefined, action: Status
       if (finished) return undefined;
       // The time goes in the condition, not status.message: decide compares the message to stay idempotent.
       const conditions = setCondition(observed(status.conditions, ctx.generation), { type: 'Ready', status: 'False', reason: 'Suspended', message: `suspend took effect at ${now} (generation ${ctx.generation}): ${action.message}`, observedGeneration: ctx.generation }, ctx.now);
-      return { ...status, phase: 'Suspended', message: action.message, observedGeneration: ctx.generation, conditions };
+      // Nothing is emitted while suspended: no completion time to estimate.
+      const { estimatedCompletionTime: _noEstimate, ...kept } = status;
+      return { ...kept, phase: 'Suspended', message: action.message, observedGeneration: ctx.generation, conditions };
     }
     case 'resume': {
       if (finished || status.phase !== 'Suspended') return undefined;

@@ -17,6 +17,7 @@ import { startAggregator, type RunningAggregator } from '../functions/aggregator
 import { buildWindowDeps } from '../functions/window/build-window-deps.js';
 import { startWindowFunction, type RunningWindowFunction } from '../functions/window/start-window-function.js';
 import type { WindowDeps } from '../functions/window/window-deps.js';
+import { createProgressReporter } from '../functions/window/progress-reporter.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 import type { Logger } from '../shared/log.js';
 import { connectNats } from '../shared/nats/connect-nats.js';
@@ -67,6 +68,10 @@ export interface LocalStackOptions {
    */
   statusWriteIntervalMs?: number;
   statusPage?: boolean;
+  /** Windows hold at most batchSize × this many events (the controller's default 10). */
+  windowBatches?: number;
+  /** How often a running window reports its counts (default 5 s). */
+  progressIntervalMs?: number;
   /** Extra `group/plural → Kind` entries, served as CRDs so discovery reports them. */
   discovery?: DiscoveryTable;
   /** How far back a job may start (the controller's default: 60 days). */
@@ -175,6 +180,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       sleep: (ms, signal) => delay(ms * scale, undefined, { signal }),
     });
     closers.push(() => broker.close());
+    // Only now does the Broker listen: running windows report progress to it.
+    windowDeps.reportProgress = createProgressReporter({ brokerUrl: broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME), log });
+    windowDeps.progressIntervalMs = opts.progressIntervalMs;
 
     const deliveries = await knativeDeliveries(KNATIVE_DIR);
     const ingressUrl = broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME);
@@ -190,6 +198,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       log,
       maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
       retentionDays: opts.retentionDays,
+      windowBatches: opts.windowBatches,
     };
     let controller = await runController(controllerDeps);
     closers.push(() => controller.stop());

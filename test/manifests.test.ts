@@ -146,7 +146,7 @@ test('the CRD schema rejects the mistakes an operator is likely to make', () => 
 
 test('every CloudEvent type the code defines or emits has a Trigger, and no Trigger filters on an unknown type', () => {
   const defined: string[] = Object.values<unknown>(cloudEventTypes).filter((v): v is string => typeof v === 'string' && v.startsWith('com.miloapis.'));
-  assert.deepEqual(defined.length, 3);
+  assert.deepEqual(defined.length, 4);
   // Types spelled out anywhere in product code must be the contract's.
   const literal = /['"`](com\.miloapis\.activity\.reindex\.[a-z.]+)['"`]/g;
   const emitted = new Set<string>();
@@ -164,6 +164,7 @@ test('every CloudEvent type the code defines or emits has a Trigger, and no Trig
   assert.equal(route(cloudEventTypes.WINDOW_REQUESTED), 'reindex-window');
   assert.equal(route(cloudEventTypes.WINDOW_COMPLETED), 'reindex-aggregator');
   assert.equal(route(cloudEventTypes.WINDOW_FAILED), 'reindex-aggregator');
+  assert.equal(route(cloudEventTypes.WINDOW_PROGRESS), 'reindex-aggregator');
 });
 
 test("every Trigger's Broker, subscriber and dead-letter sink exist in the manifests", () => {

@@ -3,11 +3,19 @@
 // time (status-writer.ts) and records the Kubernetes Events of the write.
 // The reply carries no event: the aggregator is the end of the flow.
 import type { CloudEventV1 } from 'cloudevents';
-import { toWindowResult } from './window-result.js';
+import { WINDOW_PROGRESS } from '../../shared/contracts/cloud-event-types.js';
+import { WindowProgress } from '../../shared/contracts/window-progress.js';
+import { parseEventData, toWindowResult } from './window-result.js';
 import type { AggregatorDeps } from './aggregator-deps.js';
 import type { Folded } from './status-writer.js';
 
 export async function handle(event: CloudEventV1<unknown>, deps: AggregatorDeps): Promise<Folded> {
+  if (event.type === WINDOW_PROGRESS) {
+    // A running window's counts so far, folded as in-flight progress through
+    // the same writer, so reports cost no extra status writes of their own.
+    const report = parseEventData(WindowProgress, event);
+    return deps.status.submit(report.job.name, { kind: 'progress', report });
+  }
   const result = toWindowResult(event);
   const { job: ref, window } = result.data;
   const log = deps.log.child({ reindexJob: ref.name, window: window.index });

@@ -22,7 +22,7 @@ const env = z
     EVENTS_NAMESPACE: z.string().min(1).default('default'),
     POD_NAME: z.string().min(1).default('reindex-aggregator'),
     /** At most one status write per job per this many ms: results arriving meanwhile fold into it. */
-    STATUS_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(1000),
+    STATUS_WRITE_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
     /** From the activity-reindex Secret: results and dead letters must be signed with it. */
     REINDEX_SIGNING_KEY: SigningKey,
     MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_MAX_BODY_BYTES),

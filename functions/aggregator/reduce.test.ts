@@ -53,7 +53,9 @@ test('succeeds with exact totals, percent, rate and conditions when every window
   }
   assert.equal(status.phase, 'Succeeded');
   assert.equal(status.completedAt, at(40).toISOString());
-  assert.deepEqual(status.progress, { totalEvents: 400, processedEvents: 400, activitiesGenerated: 320, errors: 0, currentBatch: 4, totalBatches: 4, percent: 100 });
+  const { recent, ...counts } = status.progress!;
+  assert.deepEqual(counts, { totalEvents: 400, processedEvents: 400, activitiesGenerated: 320, errors: 0, currentBatch: 4, totalBatches: 4, percent: 100 });
+  assert.ok(recent!.length > 1);
   assert.equal(status.windows!.completedRanges, '0-3');
   assert.equal(status.eventsPerSecond, 10);
   assert.equal(status.estimatedCompletionTime, at(40).toISOString());
@@ -145,7 +147,8 @@ test('keeps folding into a Failed job: every failed window named, counts exact o
   assert.equal(status.completedAt, completedAt, 'finished when it failed');
   assert.deepEqual([status.windows!.completed, status.windows!.failed, status.windows!.failedRanges, status.windows!.completedRanges], [2, 2, '0,3', '1-2']);
   assert.equal(status.progress!.processedEvents, 200);
-  assert.equal(status.progress!.percent, 100);
+  // Processed events only: the two failed windows are not progress.
+  assert.equal(status.progress!.percent, 50);
   assert.match(status.message!, /^Failed: 2 of 4 windows failed \(windows 0,3\); all 4 windows answered, 2 completed; latest: window 3 \(event\) failed: Unavailable: w3 down$/);
   assert.equal(status.conditions!.find((c) => c.type === 'Ready')!.message, status.message);
   // A duplicate after that still changes nothing.
@@ -193,14 +196,22 @@ test('fails the job once errors exceed a percent budget', () => {
   assert.match(r.status.message!, /1 errors in 100 processed events \(1\.00%\) exceed the maxErrors budget of 0\.5%/);
 });
 
-test('keeps at most 20 error samples, the first ones seen', () => {
+test('groups error samples by kind across windows, with a count each, at most 20 kinds', () => {
   let status = running(4);
-  for (let i = 0; i < 3; i++) {
-    const samples = Array.from({ length: 10 }, (_, k) => ({ originId: `w${i}-${k}`, policy: 'p', rule: 'r', message: 'bad' }));
-    status = reduceWindowResult(status, completed(i, { errors: 10, errorSamples: samples }), ctx(i + 1)).status;
-  }
+  // Window 0: one rule failing on 40 rows, and 2 malformed rows; window 1 the same rule again and 25 new kinds.
+  const celErrors = { originId: 'w0-a', policy: 'p', rule: 'r', message: "no such key: 'replicas'", type: 'evaluation', count: 40 };
+  const malformed = { originId: 'w0-b', policy: '', rule: '', message: 'malformed row: unexpected end', type: 'malformed_row', count: 2 };
+  status = reduceWindowResult(status, completed(0, { errors: 42, errorSamples: [celErrors, malformed] }), ctx(1)).status;
+  const again = { ...celErrors, originId: 'w1-a', count: 7 };
+  const others = Array.from({ length: 9 }, (_, k) => ({ originId: `w1-${k}`, policy: `q${k}`, rule: 'r', message: 'bad', type: 'evaluation' }));
+  status = reduceWindowResult(status, completed(1, { errors: 16, errorSamples: [again, ...others] }), ctx(2)).status;
+  assert.deepEqual(status.errorSamples!.slice(0, 2).map((s) => [s.originId, s.type, s.count]), [['w0-a', 'evaluation', 47], ['w0-b', 'malformed_row', 2]]);
+  assert.equal(status.errorSamples!.length, 11);
+  const more = Array.from({ length: 10 }, (_, k) => ({ originId: `w2-${k}`, policy: `z${k}`, rule: 'r', message: 'bad', type: 'evaluation' }));
+  status = reduceWindowResult(status, completed(2, { errors: 10, errorSamples: more }), ctx(3)).status;
   assert.equal(status.errorSamples!.length, 20);
-  assert.equal(status.errorSamples![19].originId, 'w1-9');
+  assert.equal(status.errorSamples![19].originId, 'w2-8');
+  assert.equal(status.progress!.errors, 68);
 });
 
 test('sums dry-run reports the windows carry, whatever the spec says now, and keeps five samples of each kind', () => {

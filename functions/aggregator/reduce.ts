@@ -4,7 +4,8 @@
 // result the Broker delivers twice, or a write retried after a 409, changes
 // nothing the second time. Inputs that arrived together fold in one pass:
 // the range lists are parsed and printed once per write, not per result.
-import { type ErrorSample, type ReindexJobStatus, type SourceWindows } from '../../shared/api/reindex-job.js';
+import { type ReindexJobStatus, type SourceWindows } from '../../shared/api/reindex-job.js';
+import { groupErrorSamples } from '../../shared/contracts/window-completed.js';
 import { exceedsErrorBudget, parseMaxErrors } from '../../shared/api/reindex-job-validation.js';
 import type { Source } from '../../shared/contracts/window-requested.js';
 import { addWindow, formatWindowRanges, hasWindow, parseWindowRanges } from '../../shared/contracts/window-ranges.js';
@@ -12,12 +13,19 @@ import type { JobEvent } from '../../shared/kube/job-event.js';
 import { setCondition } from '../../shared/api/set-condition.js';
 import { describeDryRun } from './describe-dry-run.js';
 import { foldDryRun } from './fold-dry-run.js';
+import type { WindowProgress } from '../../shared/contracts/window-progress.js';
+import { addInFlight, settleInFlight } from './in-flight-progress.js';
+import { updateRecentRate } from './recent-rate.js';
 import type { WindowResult } from './window-result.js';
 
 export const MAX_ERROR_SAMPLES = 20;
 
-/** What the status writer folds; another kind joins as another member and another case below. */
-export type StatusInput = { kind: 'result'; result: WindowResult };
+/**
+ * What the status writer folds: window results, and the reports of windows
+ * still running (window.progress), folded as in-flight progress (see
+ * in-flight-progress.ts). Another kind joins as another member and another case below.
+ */
+export type StatusInput = { kind: 'result'; result: WindowResult } | { kind: 'progress'; report: WindowProgress };
 
 export interface ReduceContext {
   now: Date;
@@ -55,6 +63,15 @@ function percentOf(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 0;
 }
 
+/**
+ * Processed events only: a failed window is not progress. Never 100 before
+ * the job has Succeeded (rows stored after planning can take processed past
+ * the planned total).
+ */
+function processedPercent(progress: NonNullable<ReindexJobStatus['progress']>): number {
+  return Math.min(99, percentOf(progress.processedEvents, progress.totalEvents));
+}
+
 function sourceCondition(status: ReindexJobStatus, source: Source, now: Date, observedGeneration: number): ReindexJobStatus['conditions'] {
   const type = SOURCE_CONDITION[source];
   const noun = SOURCE_NOUN[source];
@@ -69,6 +86,11 @@ function sourceCondition(status: ReindexJobStatus, source: Source, now: Date, ob
   if (counts.completed >= counts.total) return setCondition(status.conditions, { type, status: 'True', reason: 'AllWindowsCompleted', message: `All ${counts.total} ${noun} windows were processed`, observedGeneration }, now);
   const reason = failed ? 'JobFailed' : 'InProgress';
   return setCondition(status.conditions, { type, status: 'False', reason, message: `${counts.completed}/${counts.total} ${noun} windows processed`, observedGeneration }, now);
+}
+
+/** One report alone: reduceStatus of one input. */
+export function reduceWindowProgress(current: ReindexJobStatus, report: WindowProgress, ctx: ReduceContext): Reduction {
+  return reduceStatus(current, [{ kind: 'progress', report }], ctx);
 }
 
 /** One result alone: reduceStatus of one input. */
@@ -94,8 +116,8 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
   let latestFailure: string | undefined;
 
   for (const input of inputs) {
-    const result = input.result;
-    if (ctx.jobUid !== undefined && result.data.job.uid !== ctx.jobUid) {
+    const data = input.kind === 'result' ? input.result.data : input.report;
+    if (ctx.jobUid !== undefined && data.job.uid !== ctx.jobUid) {
       dropped.push('other-job');
       continue;
     }
@@ -103,13 +125,21 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
       dropped.push('finished');
       continue;
     }
-    const { index, source } = result.data.window;
-    if (hasWindow(completedRanges, index) || hasWindow(failedRanges, index)) {
+    const { index, source } = data.window;
+    // A report can arrive after its window's result: the result has the counts.
+    if (hasWindow(completedRanges, index) || hasWindow(failedRanges, index) || (input.kind === 'progress' && index >= windows.total)) {
       dropped.push('duplicate');
       continue;
     }
+    if (input.kind === 'progress') {
+      dropped.push(addInFlight(progress, input.report) ? undefined : 'duplicate');
+      continue;
+    }
+    const result = input.result;
     dropped.push(undefined);
     const bySource = windows.bySource?.[source];
+    // What the window reported while it ran gives way to its result.
+    settleInFlight(progress, index);
     if (result.kind === 'completed') {
       const data = result.data;
       windows.completed += 1;
@@ -119,9 +149,8 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
       progress.activitiesGenerated += data.activitiesGenerated;
       progress.errors += data.errors;
       if (data.flowControlWaitMs) progress.flowControlWaitSeconds = Math.round(((progress.flowControlWaitSeconds ?? 0) + data.flowControlWaitMs / 1000) * 1000) / 1000;
-      if (data.errorSamples.length > 0 && (status.errorSamples?.length ?? 0) < MAX_ERROR_SAMPLES) {
-        status.errorSamples = [...(status.errorSamples ?? []), ...data.errorSamples.map((s): ErrorSample => ({ ...s }))].slice(0, MAX_ERROR_SAMPLES);
-      }
+      // Grouped by kind across windows: a count per kind, not the first twenty repeats.
+      if (data.errorSamples.length > 0) status.errorSamples = groupErrorSamples(status.errorSamples ?? [], data.errorSamples, MAX_ERROR_SAMPLES);
       // A window says whether it was a dry run; the controller fixed that for the job at its start.
       if (data.dryRun) status.dryRunReport = foldDryRun(status.dryRunReport, data.dryRun);
     } else {
@@ -140,16 +169,10 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
   const done = windows.completed + windows.failed;
   progress.currentBatch = done;
   progress.totalBatches = windows.total;
-  progress.percent = percentOf(done, windows.total);
+  progress.percent = processedPercent(progress);
   if (!status.timeRange && status.resolvedTimeRange) status.timeRange = `${status.resolvedTimeRange.startTime}/${status.resolvedTimeRange.endTime}`;
-
-  const elapsedSeconds = status.startedAt ? (now.getTime() - Date.parse(status.startedAt)) / 1000 : 0;
-  if (elapsedSeconds > 0 && status.phase !== 'Failed') {
-    const eps = progress.processedEvents / elapsedSeconds;
-    status.eventsPerSecond = Math.round(eps * 100) / 100;
-    const remaining = Math.max(0, progress.totalEvents - progress.processedEvents);
-    if (eps > 0) status.estimatedCompletionTime = new Date(now.getTime() + Math.ceil((remaining / eps) * 1000)).toISOString();
-  }
+  // A Failed job's rate and estimate mean nothing any more; its counts still move.
+  if (status.phase !== 'Failed') updateRecentRate(status, now);
 
   const wasFailed = current.phase === 'Failed';
   const budget = parseMaxErrors(ctx.maxErrors);
@@ -172,6 +195,7 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
       : `Processed ${progress.processedEvents} events into ${progress.activitiesGenerated} activities in ${windows.total} windows${errorsNote}`;
   }
 
+  if (status.phase === 'Succeeded') progress.percent = 100;
   if (status.phase === 'Failed' || status.phase === 'Succeeded') {
     const ok = status.phase === 'Succeeded';
     if (!wasFailed) {
@@ -186,7 +210,7 @@ export function reduceStatus(current: ReindexJobStatus, inputs: readonly StatusI
     if (!status.conditions?.some((c) => c.type === 'Ready')) {
       status.conditions = setCondition(status.conditions, { type: 'Ready', status: 'False', reason: 'Running', message: 'Windows are being processed', observedGeneration: ctx.generation }, now);
     }
-    if (Math.floor(progress.percent / 10) > Math.floor(percentBefore / 10)) {
+    if (Math.floor((progress.percent ?? 0) / 10) > Math.floor(percentBefore / 10)) {
       events.push({ type: 'Normal', reason: 'Progress', message: `${progress.percent}% done: ${done}/${windows.total} windows, ${progress.processedEvents}/${progress.totalEvents} events` });
     }
   }

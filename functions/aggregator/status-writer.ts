@@ -20,7 +20,7 @@ export interface StatusWriterOptions {
   recordEvent: RecordEvent;
   log: Logger;
   now?: () => Date;
-  /** At most one write per job per this many ms (default 1000). */
+  /** At most one write per job per this many ms (default 2000: progress reports and results of a 256-way job alike cost about one write per 2 s). */
   intervalMs?: number;
   /** How long a caller waits for its input to be written before it is answered 503 (default 45 s, under the Service's 60 s timeout). */
   maxWaitMs?: number;
@@ -64,7 +64,7 @@ function retryable(err: unknown): boolean {
 }
 
 export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
-  const intervalMs = opts.intervalMs ?? 1000;
+  const intervalMs = opts.intervalMs ?? 2000;
   const maxWaitMs = opts.maxWaitMs ?? 45_000;
   const retryBaseMs = opts.retryBaseMs ?? 20;
   const retryMaxMs = opts.retryMaxMs ?? 5_000;

@@ -36,7 +36,7 @@ function dataOrNothing(event: CloudEventV1<unknown>): unknown {
   }
 }
 
-function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, event: CloudEventV1<unknown>): T {
+export function parseEventData<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, event: CloudEventV1<unknown>): T {
   const result = schema.safeParse(dataOf(event));
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => `${i.path.map(String).join('.') || 'data'}: ${i.message}`).join('; ');
@@ -53,9 +53,9 @@ function decodeErrorData(value: unknown): string | undefined {
 export function toWindowResult(event: CloudEventV1<unknown>): WindowResult {
   switch (event.type) {
     case WINDOW_COMPLETED:
-      return { kind: 'completed', data: parse(WindowCompleted, event) };
+      return { kind: 'completed', data: parseEventData(WindowCompleted, event) };
     case WINDOW_FAILED:
-      return { kind: 'failed', data: parse(WindowFailed, event) };
+      return { kind: 'failed', data: parseEventData(WindowFailed, event) };
     case WINDOW_REQUESTED: {
       const ext = event as Record<string, unknown>;
       if (ext.knativeerrorcode === undefined && ext.knativeerrordest === undefined && ext.knativeerrordata === undefined) {

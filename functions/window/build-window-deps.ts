@@ -15,6 +15,7 @@ import { DEFAULT_SINK_CONSUMER, DEFAULT_STREAM } from '../../shared/nats/stream-
 import { createFlowControl } from '../../shared/nats/flow-control.js';
 import { createDryRunComparison } from './dry-run-comparison.js';
 import { createEvaluatePool, defaultEvaluateWorkers } from './evaluate-pool.js';
+import { createProgressReporter } from './progress-reporter.js';
 import type { WindowDeps } from './window-deps.js';
 
 export interface WindowRuntimeOptions {
@@ -45,6 +46,10 @@ export interface WindowRuntimeOptions {
    * (default: one per spare core, 1–2); 0 evaluates in-thread.
    */
   evaluateWorkers?: number;
+  /** The Broker's ingress: with it, running windows report progress there (window.progress). */
+  brokerUrl?: string;
+  /** How often a running window reports (default 5 s). */
+  progressIntervalMs?: number;
 }
 
 /**
@@ -112,6 +117,8 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
       ]);
       return { nats, clickhouse };
     },
+    ...(opts.brokerUrl ? { reportProgress: createProgressReporter({ brokerUrl: opts.brokerUrl, log: opts.log ?? silentLogger }) } : {}),
+    progressIntervalMs: opts.progressIntervalMs,
     metrics,
     registry,
     log: opts.log ?? silentLogger,

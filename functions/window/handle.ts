@@ -10,6 +10,7 @@ import {
   windowSubject,
 } from '../../shared/contracts/cloud-event-types.js';
 import { WindowCompleted } from '../../shared/contracts/window-completed.js';
+import type { WindowProgress } from '../../shared/contracts/window-progress.js';
 import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
 import { ReindexError } from '../../shared/errors/reindex-error.js';
@@ -94,41 +95,47 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     subjectPrefix: publisher?.subjectPrefix,
     maxMessageBytes: deps.maxMessageBytes,
   };
-  // Read ahead over read + evaluate: the next page is read and evaluated
-  // (in a worker when there are some) while this one is published, one
-  // page at most waiting.
-  for await (const page of readAhead(evaluatePages(request, kind, output, deps))) {
-    const pageStarted = now();
-    processedEvents += page.rows;
-    for (const e of page.errors) {
-      errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message });
-      metrics.errors.inc({ error_type: e.type });
-    }
-    activitiesGenerated += page.activities;
-    for (const [policy, n] of Object.entries(page.byPolicy)) byPolicy.set(policy, (byPolicy.get(policy) ?? 0) + n);
-    if (page.objects) {
-      if (comparison) await comparison.add(page.objects);
-      else if (publisher) {
-        for (let i = 0; i < page.objects.length; i++) {
-          // Awaited only when it asks to be (maxInFlight acks out): a page's
-          // activities then leave in one socket write, not one write each.
-          const waiting = publisher.publish(page.objects[i]!, page.msgIds![i]!);
+  const reporting = reportEvery(request, deps, () => ({ processedEvents, activitiesGenerated, errors: errors.count }));
+  try {
+    // Read ahead over read + evaluate: the next page is read and evaluated
+    // (in a worker when there are some) while this one is published, one
+    // page at most waiting.
+    for await (const page of readAhead(evaluatePages(request, kind, output, deps))) {
+      const pageStarted = now();
+      processedEvents += page.rows;
+      for (const e of page.errors) {
+        errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message, type: e.type });
+        metrics.errors.inc({ error_type: e.type });
+      }
+      activitiesGenerated += page.activities;
+      for (const [policy, n] of Object.entries(page.byPolicy)) byPolicy.set(policy, (byPolicy.get(policy) ?? 0) + n);
+      if (page.objects) {
+        if (comparison) await comparison.add(page.objects);
+        else if (publisher) {
+          for (let i = 0; i < page.objects.length; i++) {
+            // Awaited only when it asks to be (maxInFlight acks out): a page's
+            // activities then leave in one socket write, not one write each.
+            const waiting = publisher.publish(page.objects[i]!, page.msgIds![i]!);
+            if (waiting) await waiting;
+          }
+        }
+      } else if (page.payload && publisher?.sendEncoded) {
+        const { payload, ends, subjects, msgIds } = page;
+        let start = 0;
+        for (let i = 0; i < page.activities; i++) {
+          const end = ends![i]!;
+          const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
           if (waiting) await waiting;
+          start = end;
         }
       }
-    } else if (page.payload && publisher?.sendEncoded) {
-      const { payload, ends, subjects, msgIds } = page;
-      let start = 0;
-      for (let i = 0; i < page.activities; i++) {
-        const end = ends![i]!;
-        const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
-        if (waiting) await waiting;
-        start = end;
-      }
+      metrics.batchDuration.observe((now() - pageStarted) / 1000);
+      metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
+      reporting.pageDone();
+      await bucket.take(page.rows);
     }
-    metrics.batchDuration.observe((now() - pageStarted) / 1000);
-    metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
-    await bucket.take(page.rows);
+  } finally {
+    reporting.stop();
   }
   const published = publisher ? await publisher.flush() : undefined;
   for (const [policy, n] of byPolicy) {
@@ -144,6 +151,47 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     errorSamples: errors.samples,
     ...(published?.flowControlWaitMs ? { flowControlWaitMs: published.flowControlWaitMs } : {}),
     ...(dryRunReport ? { dryRun: dryRunReport } : {}),
+  };
+}
+
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5_000;
+
+/**
+ * While the window runs, report its counts every interval when they moved.
+ * Activities count once acknowledged would be truer, but the counts here
+ * run ahead by at most the publisher's in-flight window, and the result
+ * replaces them. One report at a time: a slow Broker skips ticks rather
+ * than piling reports up.
+ */
+function reportEvery(
+  request: WindowRequested,
+  deps: WindowDeps,
+  counts: () => Pick<WindowProgress, 'processedEvents' | 'activitiesGenerated' | 'errors'>,
+): { pageDone: () => void; stop: () => void } {
+  const report = deps.reportProgress;
+  if (!report) return { pageDone: () => {}, stop: () => {} };
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const { job, window } = request;
+  let last = 0;
+  let sending = false;
+  const tick = () => {
+    const current = counts();
+    if (sending || current.processedEvents === last) return;
+    last = current.processedEvents;
+    sending = true;
+    void report({ job, window: { index: window.index, source: window.source }, ...current, elapsedMs: Math.max(0, now() - started) }).finally(() => {
+      sending = false;
+    });
+  };
+  const timer = setInterval(tick, deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
+  timer.unref();
+  return {
+    // The first page moves the status at once, not an interval later.
+    pageDone: () => {
+      if (last === 0) tick();
+    },
+    stop: () => clearInterval(timer),
   };
 }
 

@@ -36,6 +36,9 @@ const Env = z.object({
   PUBLISH_ACK_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   // Knative gives a terminating pod its timeoutSeconds; stay below it.
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(30_000),
+  // Where running windows report progress (window.progress); unset: they report only their result.
+  BROKER_URL: z.url().optional(),
+  PROGRESS_INTERVAL_MS: z.coerce.number().int().min(100).default(5_000),
   // Worker threads evaluating pages; unset: one per spare core (1–2), 0: in-thread.
   EVALUATE_WORKERS: z.coerce.number().int().min(0).optional(),
 });
@@ -65,6 +68,8 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<void> 
     maxBodyBytes: config.MAX_BODY_BYTES,
     signingKey: config.REINDEX_SIGNING_KEY,
     evaluateWorkers: config.EVALUATE_WORKERS,
+    brokerUrl: config.BROKER_URL,
+    progressIntervalMs: config.PROGRESS_INTERVAL_MS,
     log,
   });
   const metricsServer = await serveMetrics(deps.registry, config.METRICS_PORT);

@@ -7,6 +7,7 @@ import type { WindowMetrics } from '../../shared/metrics/window-metrics.js';
 import type { ActivityPublisher } from '../../shared/nats/activity-publisher.js';
 import type { TextPage } from '../../shared/clickhouse/read-window.js';
 import type { EvaluationOutcome, InputKind } from '../../shared/policy/evaluation-outcome.js';
+import type { ReportProgress } from './progress-reporter.js';
 import type { EvaluatePool } from './evaluate-pool.js';
 
 /** What the window needs of the policy engine: one input in, one outcome out. */
@@ -46,6 +47,13 @@ export type WindowDeps = {
    * is a row error. Undefined: no limit (activities not sent over NATS).
    */
   maxMessageBytes?: number;
+  /**
+   * Sends the window's counts so far (window.progress) every
+   * `progressIntervalMs` (default 5 s) while it runs; never rejects.
+   * Without it (no Broker to send to) the status moves per window only.
+   */
+  reportProgress?: ReportProgress;
+  progressIntervalMs?: number;
   /** Optional seam for the dry-run report; without it a dry run only counts. */
   compareDryRun?: (request: WindowRequested) => DryRunComparison;
   ready: () => Promise<Readiness>;

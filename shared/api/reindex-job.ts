@@ -33,11 +33,16 @@ export interface Condition {
   observedGeneration?: number;
 }
 
+/** One kind of error (type, policy, rule) with its first example and how many there were. */
 export interface ErrorSample {
   originId: string;
   policy: string;
   rule: string;
   message: string;
+  /** malformed_row, evaluation, no_origin_id, activity_too_large (the error_type metric label). */
+  type?: string;
+  /** Errors of this kind; absent means one. */
+  count?: number;
 }
 
 export interface DryRunSample {
@@ -53,6 +58,18 @@ export interface DryRunReport {
   unchanged: number;
   wouldOrphan: number;
   samples: { create: DryRunSample[]; change: DryRunSample[]; orphan: DryRunSample[] };
+}
+
+export interface InFlightWindow {
+  index: number;
+  processedEvents: number;
+  activitiesGenerated: number;
+  errors: number;
+}
+
+export interface ProgressSample {
+  at: string;
+  processedEvents: number;
 }
 
 export interface SourceWindows {
@@ -72,10 +89,18 @@ export interface ReindexJobStatus {
     errors: number;
     currentBatch: number;
     totalBatches: number;
-    /** Integer percent, 0..100: what the PROGRESS printer column shows. */
+    /** Integer percent of processed events, 0..100 (100 only once Succeeded): what the PROGRESS printer column shows. */
     percent?: number;
     /** Seconds windows spent waiting for the sink consumer while the stream was near its limits (DESIGN.md §4.3 flow control). */
     flowControlWaitSeconds?: number;
+    /**
+     * Windows still running, with the counts they last reported
+     * (window.progress). Already in the totals above; their results replace
+     * them, so nothing counts twice.
+     */
+    inFlight?: InFlightWindow[];
+    /** processedEvents as it moved over the last minute or so: eventsPerSecond is measured over these. */
+    recent?: ProgressSample[];
   };
   startedAt?: string;
   completedAt?: string;

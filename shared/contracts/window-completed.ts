@@ -1,12 +1,48 @@
 import { z } from 'zod';
 import { JobRef, Source } from './window-requested.js';
 
+/**
+ * One kind of error (its type, policy and rule) with the first example seen
+ * and how many errors of that kind there were: one broken rule failing on
+ * thousands of rows is one sample with a count, not twenty copies.
+ */
 export const ErrorSample = z.object({
   originId: z.string(),
   policy: z.string(),
   rule: z.string(),
   message: z.string(),
+  /** The error_type of activity_reindex_errors_total: malformed_row, evaluation, no_origin_id, activity_too_large. */
+  type: z.string().optional(),
+  /** Errors of this kind; absent means one. */
+  count: z.number().int().min(1).optional(),
 });
+export type ErrorSample = z.infer<typeof ErrorSample>;
+
+/** What groups samples: the same type, policy and rule are one kind. */
+export function errorKind(sample: Pick<ErrorSample, 'type' | 'policy' | 'rule'>): string {
+  return `${sample.type ?? ''}\u0000${sample.policy}\u0000${sample.rule}`;
+}
+
+/**
+ * `samples` with `more` added, grouped by kind (counts summed), first-seen
+ * order, at most `max` kinds: errors of a kind beyond those are counted in
+ * the totals only.
+ */
+export function groupErrorSamples(samples: readonly ErrorSample[], more: readonly ErrorSample[], max: number): ErrorSample[] {
+  const grouped = samples.map((s) => ({ ...s, count: s.count ?? 1 }));
+  const byKind = new Map(grouped.map((s) => [errorKind(s), s]));
+  for (const sample of more) {
+    const kind = errorKind(sample);
+    const existing = byKind.get(kind);
+    if (existing) existing.count += sample.count ?? 1;
+    else if (grouped.length < max) {
+      const added = { ...sample, count: sample.count ?? 1 };
+      grouped.push(added);
+      byKind.set(kind, added);
+    }
+  }
+  return grouped;
+}
 
 const DryRunSample = z.object({
   originId: z.string(),

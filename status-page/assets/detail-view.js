@@ -1,5 +1,5 @@
 import { h } from './el.js';
-import { age, eta, formatNumber, formatRate, formatTime, SOURCE_LABEL } from './format.js';
+import { age, ERROR_KIND_LABEL, eta, formatNumber, formatRate, formatTime, SOURCE_LABEL } from './format.js';
 import { phaseBadge, progressBar } from './phase-badge.js';
 import { sparkline } from './sparkline.js';
 import { table } from './tables.js';
@@ -11,6 +11,10 @@ const policiesUsed = (policies) => {
   return used.length ? used.join(', ') : 'none';
 };
 const skippedPolicies = (policies) => policies.filter((p) => p.skipped).map((p) => `${p.name}: ${p.skipped}`);
+
+// "3 / 12 done · 2 running · 1 failed": a failed window is failed, not progress.
+const windowsText = (w, running) =>
+  [`${w.completed} / ${w.total} done`, running ? `${running} running` : '', w.failed ? `${w.failed} failed` : ''].filter(Boolean).join(' · ');
 
 const card = (title, id, ...body) => h('section', { class: 'card', id, 'aria-labelledby': `${id}-h` }, h('h2', { id: `${id}-h` }, title), body);
 
@@ -65,9 +69,13 @@ export class DetailView {
         c.reason, c.message, `${age(c.lastTransitionTime, now)} ago`,
       ]), 'No conditions yet.'),
     );
+    // One row per kind of error (type, policy, rule) with its count and the first example.
     this.errors.replaceChildren(
-      table(['Origin', 'Policy', 'Rule', 'Message'], job.errorSamples.map((e) => [h('td', { class: 'mono' }, e.originId), e.policy, e.rule, e.message]),
-        job.progress?.errors ? `${formatNumber(job.progress.errors)} errors, no samples kept.` : 'No errors.'),
+      table(['Kind', 'Count', 'Policy', 'Rule', 'Example', 'Origin'], job.errorSamples.map((e) => [
+        ERROR_KIND_LABEL[e.type] ?? e.type ?? 'Error',
+        h('td', { class: 'num', 'data-error-count': e.count ?? 1 }, formatNumber(e.count ?? 1)),
+        e.policy || '—', e.rule || '—', e.message, h('td', { class: 'mono' }, e.originId),
+      ]), job.progress?.errors ? `${formatNumber(job.progress.errors)} errors, no samples kept.` : 'No errors.'),
     );
     this.#dryRun(job.dryRunReport);
     this.events.replaceChildren(
@@ -87,11 +95,12 @@ export class DetailView {
       h('dl', { class: 'stats' },
         stat('Events', p ? `${formatNumber(p.processedEvents)} / ${formatNumber(p.totalEvents)}` : '—'),
         stat('Activities', formatNumber(p?.activitiesGenerated)),
-        stat('Errors', formatNumber(p?.errors), { class: p?.errors ? 'bad' : undefined }),
+        stat('Errors', job.errorBudget ?? formatNumber(p?.errors), { class: p?.errors ? 'bad errors' : 'errors' }),
         stat('Rate', formatRate(job.eventsPerSecond)),
         stat('ETA', eta(job, now)),
         stat('Age', age(job.createdAt, now)),
-        stat('Windows', job.windows ? `${job.windows.completed} / ${job.windows.total}` : '—'),
+        stat('Windows', job.windows ? windowsText(job.windows, p?.inFlight?.length ?? 0) : '—'),
+        stat('Settings', `batch ${formatNumber(job.settings.batchSize)} · ${formatRate(job.settings.rateLimit)} limit · ${job.settings.parallelism} in parallel`, { class: 'wide settings' }),
         stat('Time range', `${formatTime(job.timeRange.startTime, { seconds: false })} → ${formatTime(job.timeRange.endTime, { seconds: false })}`, { class: 'wide range' }),
         stat('Policies', policiesUsed(job.policies), { class: 'wide policies' }),
         ...skippedPolicies(job.policies).map((text) => stat('Left out', text, { class: 'wide skipped' })),

@@ -38,11 +38,24 @@ export function formatClock(iso) {
 
 export const age = (iso, nowIso) => (iso ? formatDuration(Date.parse(nowIso) - Date.parse(iso)) : '—');
 
+// Never a time in the past for a running job: an estimate that has passed
+// means the last windows are finishing, so say that.
 export function eta(job, nowIso) {
   if (job.phase === 'Succeeded' || job.phase === 'Failed') return '—';
+  if (job.phase === 'Suspended') return 'suspended';
   if (!job.estimatedCompletionTime) return '—';
-  return `in ${formatDuration(Date.parse(job.estimatedCompletionTime) - Date.parse(nowIso))}`;
+  const ms = Date.parse(job.estimatedCompletionTime) - Date.parse(nowIso);
+  if (ms < 1000) return job.phase === 'Running' ? 'finishing…' : '—';
+  return `in ${formatDuration(ms)}`;
 }
+
+/** The error_type of a sample, in words. */
+export const ERROR_KIND_LABEL = {
+  evaluation: 'CEL error',
+  malformed_row: 'Malformed row',
+  no_origin_id: 'No origin id',
+  activity_too_large: 'Activity too large',
+};
 
 export const STATE_LABEL = { pending: 'Pending', inflight: 'In flight', done: 'Done', failed: 'Failed' };
 export const SOURCE_LABEL = { audit: 'Audit logs', event: 'Kubernetes Events', all: 'Windows' };
