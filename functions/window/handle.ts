@@ -102,7 +102,6 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
     // page at most waiting.
     for await (const page of readAhead(evaluatePages(request, kind, output, deps))) {
       const pageStarted = now();
-      processedEvents += page.rows;
       for (const e of page.errors) {
         errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message, type: e.type });
         metrics.errors.inc({ error_type: e.type });
@@ -131,8 +130,15 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
       }
       metrics.batchDuration.observe((now() - pageStarted) / 1000);
       metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
-      reporting.pageDone();
-      await bucket.take(page.rows);
+      // batchSize is the unit of rate and progress, whatever the reader's
+      // page size: a page counts as processed batch by batch as the rate
+      // admits it, so progress moves within a large page at a low rate.
+      for (let left = page.rows; left > 0; left -= batchSize) {
+        const batch = Math.min(left, batchSize);
+        await bucket.take(batch);
+        processedEvents += batch;
+        reporting.pageDone();
+      }
     }
   } finally {
     reporting.stop();
