@@ -181,7 +181,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
     });
     closers.push(() => broker.close());
     // Only now does the Broker listen: running windows report progress to it.
-    windowDeps.reportProgress = createProgressReporter({ brokerUrl: broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME), log });
+    windowDeps.reportProgress = createProgressReporter({ brokerUrl: broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME), signingKey: windowDeps.signingKey, log });
     windowDeps.progressIntervalMs = opts.progressIntervalMs;
 
     const deliveries = await knativeDeliveries(KNATIVE_DIR);

@@ -117,7 +117,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
       ]);
       return { nats, clickhouse };
     },
-    ...(opts.brokerUrl ? { reportProgress: createProgressReporter({ brokerUrl: opts.brokerUrl, log: opts.log ?? silentLogger }) } : {}),
+    ...(opts.brokerUrl ? { reportProgress: createProgressReporter({ brokerUrl: opts.brokerUrl, signingKey: opts.signingKey, log: opts.log ?? silentLogger }) } : {}),
     progressIntervalMs: opts.progressIntervalMs,
     metrics,
     registry,
