@@ -164,9 +164,14 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
       await delay(50);
     }
     const wallSeconds = (performance.now() - started) / 1000;
-    // Let the last coalesced writes and Events land before counting.
+    // Let the last coalesced writes and Events land before counting, and the
+    // controller observe the finish (it clears Stalled after the aggregator's last fold).
     await broker.idle();
     await delay(500);
+    for (let waited = 0; waited < 15_000 && stalledTrue(job); waited += 100) {
+      await delay(100);
+      job = (kube.getObject(GROUP, REINDEXJOB_PLURAL, name) as ReindexJob | undefined) ?? job;
+    }
     const peakRssMb = { controller: controller.peakRssMb(), aggregator: aggregator.peakRssMb(), harness: peakRss / 1024 / 1024 };
 
     const groups = new Map<string, ObjectGroup>();
@@ -219,4 +224,8 @@ export function formatControlPlane(r: ControlPlaneResult): string {
     `  peak RSS: controller ${r.peakRssMb.controller.toFixed(0)} MiB, aggregator ${r.peakRssMb.aggregator.toFixed(0)} MiB (each its own process, no chDB); API server + broker + stand-in ${r.peakRssMb.harness.toFixed(0)} MiB`,
   ];
   return lines.join('\n');
+}
+
+function stalledTrue(job: ReindexJob): boolean {
+  return job.status?.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True') ?? false;
 }
