@@ -19,12 +19,14 @@ import { silentLogger, type Logger } from '../shared/log.js';
 import { startApiTrafficProxy, type ObjectWrites } from './api-traffic-proxy.js';
 import { startStandInWindowFunction } from './stand-in-window-function.js';
 import type { ControllerProcessParams } from './control-plane-controller.js';
+import { deployedNodeOptions } from './deployed-node-options.js';
 import { startLoggedProcess } from './logged-process.js';
 
 const AGGREGATOR_MAIN = new URL('../functions/aggregator/main.ts', import.meta.url);
 const CONTROLLER_PROCESS = new URL('./control-plane-controller.ts', import.meta.url);
 
-const KNATIVE_DIR = fileURLToPath(new URL('../knative', import.meta.url));
+const KNATIVE_URL = new URL('../knative/', import.meta.url);
+const KNATIVE_DIR = fileURLToPath(KNATIVE_URL);
 const NAMESPACE = 'activity-system';
 const DAY = 86_400_000;
 
@@ -36,7 +38,7 @@ export interface ControlPlaneOptions {
   statusWriteIntervalMs?: number;
   /** Re-emission deadline; default long enough never to fire. */
   resultDeadlineMs?: number;
-  /** Caps each child's V8 old space (MiB), as a container memory limit would; default none. */
+  /** Caps each child's V8 old space (MiB); default: the NODE_OPTIONS of its manifest (knative/), as deployed. */
   maxOldSpaceMb?: number;
   /** Windows whose first result is lost (answered without a reply). */
   loseFirstResultOf?: number[];
@@ -108,14 +110,18 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
     const signingKey = randomBytes(32).toString('base64url');
     const windowFunction = await startStandInWindowFunction({ loseFirstResultOf: new Set(opts.loseFirstResultOf ?? []), signingKey });
     closers.push(() => windowFunction.close(0));
-    const heapFlags = opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : [];
+    // Each process with the heap it is deployed with (or the one asked for).
+    const nodeFlags = async (manifest: string) =>
+      opts.maxOldSpaceMb ? [`--max-old-space-size=${opts.maxOldSpaceMb}`] : (await deployedNodeOptions(new URL(manifest, KNATIVE_URL))).split(/\s+/).filter(Boolean);
+    const aggregatorFlags = await nodeFlags('aggregator-service.yaml');
+    const controllerFlags = await nodeFlags('controller-deployment.yaml');
     // The aggregator as deployed: its own main, from the environment.
     const aggregator = await startLoggedProcess(
       AGGREGATOR_MAIN,
       [],
       { PORT: '0', METRICS_PORT: '0', KUBE_API_URL: traffic.url, EVENTS_NAMESPACE: NAMESPACE, REINDEX_SIGNING_KEY: signingKey, STATUS_WRITE_INTERVAL_MS: String(opts.statusWriteIntervalMs ?? 1000) },
       'Started reindex aggregator',
-      heapFlags,
+      aggregatorFlags,
     );
     closers.push(() => aggregator.stop());
     const broker = await startLocalBroker({
@@ -135,7 +141,7 @@ export async function runControlPlane(opts: ControlPlaneOptions): Promise<Contro
       eventsPerWindow: events,
       resultDeadlineMs: opts.resultDeadlineMs ?? 24 * 3600_000,
     };
-    const controller = await startLoggedProcess(CONTROLLER_PROCESS, [JSON.stringify(params)], {}, 'Started ReindexJob controller', heapFlags);
+    const controller = await startLoggedProcess(CONTROLLER_PROCESS, [JSON.stringify(params)], {}, 'Started ReindexJob controller', controllerFlags);
     closers.push(() => controller.stop());
 
     const name = 'control-plane-bench';

@@ -40,7 +40,7 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--control-plane', 'instead: time the controller, broker and aggregator over a window function that answers at once (no ClickHouse)', false)
     .option('--windows <n>', 'with --control-plane: windows in the job', '1000')
     .option('--status-write-interval-ms <n>', "with --control-plane: the aggregator's status write interval", '1000')
-    .option('--max-old-space-mb <n>', "with --control-plane: cap the controller's and aggregator's V8 heap, as a container memory limit would")
+    .option('--max-old-space-mb <n>', "with --control-plane: the controller's and aggregator's V8 heap cap (default: their manifests' NODE_OPTIONS, as deployed)")
     .action(async (opts: BenchCommandOptions, command: { getOptionValueSource(key: string): string | undefined }) => {
       if (opts.controlPlane) {
         const windows = positiveInt('--windows', opts.windows, 1_000_000);

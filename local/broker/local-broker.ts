@@ -2,6 +2,7 @@
 // with Prefer: reply, reply events routed again, retries with Knative's
 // backoff, and dead letters carrying knativeerror* extensions. In memory:
 // at-least-once while the process lives (DESIGN.md §6).
+import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
@@ -93,6 +94,9 @@ export async function startLocalBroker(options: LocalBrokerOptions): Promise<Loc
 
   const queue = createWorkQueue(options.concurrency ?? 32);
   const shutdown = new AbortController();
+  // Every attempt in flight and every backoff sleeping listens for shutdown,
+  // and stops listening when it ends: thousands at once is no leak.
+  setMaxListeners(0, shutdown.signal);
   const counts = { received: 0, replies: 0, unmatched: 0, delivered: 0, retried: 0, deadLettered: 0, failed: 0, cancelled: 0 };
 
   // Routes one event to every matching trigger. `ttl` counts reply hops, so
