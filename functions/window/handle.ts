@@ -15,7 +15,7 @@ import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
 import { ReindexError } from '../../shared/errors/reindex-error.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
-import type { TextPage } from '../../shared/clickhouse/read-window.js';
+import { splitTextPage, type TextPage } from '../../shared/clickhouse/read-window.js';
 import type { InputKind } from '../../shared/policy/evaluation-outcome.js';
 import { ErrorTally } from './error-tally.js';
 import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
@@ -80,7 +80,7 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
   const errors = new ErrorTally();
   const publisher = dryRun ? undefined : deps.createPublisher();
   const comparison = dryRun ? deps.compareDryRun?.(request) : undefined;
-  // One page may go at once; the rate holds over the window (see token-bucket.ts).
+  // One batch may go at once; the rate holds over the window (see token-bucket.ts).
   const bucket = createTokenBucket(rateLimit, batchSize, { now, sleep: deps.sleep ?? ((ms) => delay(ms)) });
   const { metrics } = deps;
   let processedEvents = 0;
@@ -88,7 +88,7 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
   const byPolicy = new Map<string, number>();
   const dry_run = String(dryRun);
 
-  // What the page's activities are needed as (see PageOutput).
+  // What a batch's activities are needed as (see PageOutput).
   const output: PageOutput = {
     mode: comparison ? 'objects' : !publisher ? 'none' : publisher.sendEncoded && publisher.subjectPrefix !== undefined ? 'encoded' : 'objects',
     jobUid: job.uid,
@@ -97,48 +97,47 @@ async function processWindow(request: WindowRequested, deps: WindowDeps) {
   };
   const reporting = reportEvery(request, deps, () => ({ processedEvents, activitiesGenerated, errors: errors.count }));
   try {
-    // Read ahead over read + evaluate: the next page is read and evaluated
-    // (in a worker when there are some) while this one is published, one
-    // page at most waiting.
-    for await (const page of readAhead(evaluatePages(request, kind, output, deps))) {
-      const pageStarted = now();
-      for (const e of page.errors) {
-        errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message, type: e.type });
-        metrics.errors.inc({ error_type: e.type });
-      }
-      activitiesGenerated += page.activities;
-      for (const [policy, n] of Object.entries(page.byPolicy)) byPolicy.set(policy, (byPolicy.get(policy) ?? 0) + n);
-      if (page.objects) {
-        if (comparison) await comparison.add(page.objects);
+    // batchSize is the unit of rate and progress, whatever the reader's page
+    // size: a page is evaluated, published and counted batch by batch as the
+    // rate admits it, so a 10,000-row page neither lumps its evaluation nor
+    // holds the counts still until it is all out. Read ahead over evaluate:
+    // the next batch is evaluated (in a worker when there are some) while
+    // this one waits for the rate and is published, one batch at most waiting.
+    for await (const batch of readAhead(evaluateBatches(request, kind, output, deps))) {
+      await bucket.take(batch.rows);
+      const batchStarted = now();
+      if (batch.objects) {
+        if (comparison) await comparison.add(batch.objects);
         else if (publisher) {
-          for (let i = 0; i < page.objects.length; i++) {
-            // Awaited only when it asks to be (maxInFlight acks out): a page's
+          for (let i = 0; i < batch.objects.length; i++) {
+            // Awaited only when it asks to be (maxInFlight acks out): a batch's
             // activities then leave in one socket write, not one write each.
-            const waiting = publisher.publish(page.objects[i]!, page.msgIds![i]!);
+            const waiting = publisher.publish(batch.objects[i]!, batch.msgIds![i]!);
             if (waiting) await waiting;
           }
         }
-      } else if (page.payload && publisher?.sendEncoded) {
-        const { payload, ends, subjects, msgIds } = page;
+      } else if (batch.payload && publisher?.sendEncoded) {
+        const { payload, ends, subjects, msgIds } = batch;
         let start = 0;
-        for (let i = 0; i < page.activities; i++) {
+        for (let i = 0; i < batch.activities; i++) {
           const end = ends![i]!;
           const waiting = publisher.sendEncoded(subjects![i]!, payload.subarray(start, end), msgIds![i]!);
           if (waiting) await waiting;
           start = end;
         }
       }
-      metrics.batchDuration.observe((now() - pageStarted) / 1000);
-      metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, page.rows);
-      // batchSize is the unit of rate and progress, whatever the reader's
-      // page size: a page counts as processed batch by batch as the rate
-      // admits it, so progress moves within a large page at a low rate.
-      for (let left = page.rows; left > 0; left -= batchSize) {
-        const batch = Math.min(left, batchSize);
-        await bucket.take(batch);
-        processedEvents += batch;
-        reporting.pageDone();
+      metrics.batchDuration.observe((now() - batchStarted) / 1000);
+      metrics.eventsProcessed.inc({ source_type: window.source, policy: 'all', dry_run }, batch.rows);
+      // The batch's counts move together, once it is out: a report never
+      // holds a batch's activities without its events.
+      for (const e of batch.errors) {
+        errors.add({ originId: e.originId, policy: e.policy, rule: e.rule, message: e.message, type: e.type });
+        metrics.errors.inc({ error_type: e.type });
       }
+      activitiesGenerated += batch.activities;
+      for (const [policy, n] of Object.entries(batch.byPolicy)) byPolicy.set(policy, (byPolicy.get(policy) ?? 0) + n);
+      processedEvents += batch.rows;
+      reporting.batchDone();
     }
   } finally {
     reporting.stop();
@@ -173,9 +172,9 @@ function reportEvery(
   request: WindowRequested,
   deps: WindowDeps,
   counts: () => Pick<WindowProgress, 'processedEvents' | 'activitiesGenerated' | 'errors'>,
-): { pageDone: () => void; stop: () => void } {
+): { batchDone: () => void; stop: () => void } {
   const report = deps.reportProgress;
-  if (!report) return { pageDone: () => {}, stop: () => {} };
+  if (!report) return { batchDone: () => {}, stop: () => {} };
   const now = deps.now ?? Date.now;
   const started = now();
   const { job, window } = request;
@@ -193,20 +192,21 @@ function reportEvery(
   const timer = setInterval(tick, deps.progressIntervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS);
   timer.unref();
   return {
-    // The first page moves the status at once, not an interval later.
-    pageDone: () => {
+    // The first batch moves the status at once, not an interval later.
+    batchDone: () => {
       if (last === 0) tick();
     },
     stop: () => clearInterval(timer),
   };
 }
 
-// Pages evaluated as they are read. ClickHouse failing, or the evaluator
-// (a worker dying), is a fault of this instance, not of the window: 503,
-// redelivered.
-async function* evaluatePages(request: WindowRequested, kind: InputKind, output: PageOutput, deps: WindowDeps): AsyncGenerator<EvaluatedPage> {
-  const { window } = request;
-  const pages = deps.readWindow(window)[Symbol.asyncIterator]();
+// The window's rows in batches of batchSize, each evaluated as it is
+// reached. Pages are read one ahead, so ClickHouse answers the next while
+// this one's batches go. ClickHouse failing, or the evaluator (a worker
+// dying), is a fault of this instance, not of the window: 503, redelivered.
+async function* evaluateBatches(request: WindowRequested, kind: InputKind, output: PageOutput, deps: WindowDeps): AsyncGenerator<EvaluatedPage> {
+  const { window, batchSize } = request;
+  const pages = readAhead(deps.readWindow(window))[Symbol.asyncIterator]();
   try {
     for (;;) {
       let next: IteratorResult<TextPage>;
@@ -219,14 +219,18 @@ async function* evaluatePages(request: WindowRequested, kind: InputKind, output:
         });
       }
       if (next.done) return;
-      try {
-        yield await deps.evaluatePool.evaluate(request, kind, next.value.text, output);
-      } catch (err) {
-        throw new UnavailableError(`evaluating ${window.source} rows failed: ${(err as Error).message}`, { cause: err });
+      for (const batch of splitTextPage(next.value, batchSize)) {
+        let evaluated: EvaluatedPage;
+        try {
+          evaluated = await deps.evaluatePool.evaluate(request, kind, batch.text, output);
+        } catch (err) {
+          throw new UnavailableError(`evaluating ${window.source} rows failed: ${(err as Error).message}`, { cause: err });
+        }
+        yield evaluated;
       }
     }
   } finally {
-    await pages.return?.();
+    await pages.return(undefined);
   }
 }
 

@@ -9,9 +9,10 @@ export interface TokenBucket {
 }
 
 /**
- * Paces a window to `ratePerSecond` events. Called once per page, not per
- * event: a page is spent at once and the sleep that repays it comes before
- * the next page, so the rate holds over the window without a timer per row.
+ * Paces a window to `ratePerSecond` events. Called once per batch, not per
+ * event, before the batch goes: a batch is spent at once, and when that
+ * overdraws the bucket the sleep that repays it comes first, so the rate
+ * holds over the window without a timer per row.
  * The bucket starts full with `burst` tokens and never holds more, so a slow
  * stretch (ClickHouse lagging) does not earn a later burst above the rate.
  */

@@ -130,6 +130,32 @@ function countLines(text: string): { rows: number; lastStart: number } {
   return { rows, lastStart };
 }
 
+/**
+ * A page in pieces of at most `rows` lines, in order, each a `TextPage` of
+ * its own: the window evaluates and counts a large page batch by batch.
+ * Only the text is cut (at newlines, as `countLines` sees lines), never parsed.
+ */
+export function* splitTextPage(page: TextPage, rows: number): Generator<TextPage> {
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`Rows per piece must be a positive integer, got ${rows}`);
+  if (page.rows <= rows) {
+    yield page;
+    return;
+  }
+  const { text } = page;
+  let start = 0;
+  while (start < text.length) {
+    let end = start;
+    let n = 0;
+    while (n < rows && end < text.length) {
+      const newline = text.indexOf('\n', end);
+      end = newline === -1 ? text.length : newline + 1;
+      n++;
+    }
+    yield { text: text.slice(start, end), rows: n };
+    start = end;
+  }
+}
+
 /** The rows of a `TextPage`, exactly as `readWindowPages` yields them. */
 export function parsePageRows(text: string): SourceRow[] {
   return parsePage(text).rows;
