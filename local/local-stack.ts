@@ -11,7 +11,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { runController, type RunningController } from '../controller/run-controller.js';
+import { runController, type ControllerDeps, type RunningController } from '../controller/run-controller.js';
 import { buildAggregatorDeps } from '../functions/aggregator/build-aggregator-deps.js';
 import { startAggregator, type RunningAggregator } from '../functions/aggregator/start-aggregator.js';
 import { buildWindowDeps } from '../functions/window/build-window-deps.js';
@@ -70,6 +70,8 @@ export interface LocalStackOptions {
   statusPage?: boolean;
   /** Windows hold at most batchSize × this many events (the controller's default 10). */
   windowBatches?: number;
+  /** Plans a job's windows instead of the controller's own planning (runController's seam): a test's many small windows. */
+  planWindows?: ControllerDeps['planWindows'];
   /** How often a running window reports its counts (default 5 s). */
   progressIntervalMs?: number;
   /** Extra `group/plural → Kind` entries, served as CRDs so discovery reports them. */
@@ -83,6 +85,8 @@ export interface LocalStackOptions {
    * flaky network or a crashed pod would.
    */
   route?: (to: 'reindex-window' | 'reindex-aggregator' | 'broker-ingress', url: string) => string;
+  /** Deliveries the Broker stand-in runs at once, across all Triggers (default 32): a 256-way job's windows and results need more. */
+  brokerConcurrency?: number;
   /** The window function's evaluation worker threads (default: one per spare core; 0: in-thread). */
   evaluateWorkers?: number;
   /** The key window events are signed with; default a random one for this run. */
@@ -108,8 +112,12 @@ export interface LocalStack {
   stopWindowFunction(): Promise<void>;
   /** Opens it again on the same port. */
   startWindowFunction(): Promise<void>;
-  /** Stops the controller and starts another with the same settings, as a restarted pod. */
-  restartController(): Promise<void>;
+  /**
+   * Stops the controller and starts another with the same settings, as a
+   * restarted pod; `changes` alter the new one's dependencies (a fault test
+   * gives it a kubeConfig that fails at a chosen request).
+   */
+  restartController(changes?: Partial<ControllerDeps>): Promise<void>;
   /** Waits until everything published so far is in audit.activities (at most `timeoutMs`, default 60 s). */
   drainActivities(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -177,6 +185,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
         'reindex-aggregator': opts.route?.('reindex-aggregator', aggregator.url) ?? aggregator.url,
       },
       log,
+      concurrency: opts.brokerConcurrency,
       sleep: (ms, signal) => delay(ms * scale, undefined, { signal }),
     });
     closers.push(() => broker.close());
@@ -186,7 +195,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
 
     const deliveries = await knativeDeliveries(KNATIVE_DIR);
     const ingressUrl = broker.ingressUrl(LOCAL_NAMESPACE, BROKER_NAME);
-    const controllerDeps: Parameters<typeof runController>[0] = {
+    const controllerDeps: ControllerDeps = {
       // The same deadline a cluster gets from the same manifests, scaled like the Broker's retries.
       resultDeadlineMs: opts.resultDeadlineMs ?? resultDeadlineMs(deliveries.window, deliveries.result, scale),
       kubeConfig,
@@ -199,6 +208,7 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       maxConcurrentJobs: opts.maxConcurrentJobs ?? 1,
       retentionDays: opts.retentionDays,
       windowBatches: opts.windowBatches,
+      planWindows: opts.planWindows,
     };
     let controller = await runController(controllerDeps);
     closers.push(() => controller.stop());
@@ -229,9 +239,9 @@ export async function startLocalStack(opts: LocalStackOptions): Promise<LocalSta
       async startWindowFunction() {
         windowFunction ??= await startWindowFunction(windowDeps, windowPort);
       },
-      async restartController() {
+      async restartController(changes) {
         await controller.stop();
-        controller = await runController(controllerDeps);
+        controller = await runController({ ...controllerDeps, ...changes });
       },
       async drainActivities(timeoutMs) {
         await sink?.drain(timeoutMs);

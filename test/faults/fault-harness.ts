@@ -22,6 +22,7 @@ import { TABLE, tableParams } from '../../shared/clickhouse/table-params.js';
 import { demoPolicies } from '../../shared/demo/demo-policies.js';
 import { loadDemoData } from '../../shared/demo/load-demo-data.js';
 import { silentLogger } from '../../shared/log.js';
+import { planJobWindows } from '../../controller/plan-job-windows.js';
 import { runMigrations } from '../../migrations/run-migrations.js';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../local/local-stack.js';
 import { startNatsServer, type NatsServerHandle } from '../../local/nats-server.js';
@@ -39,6 +40,14 @@ export interface FaultHarnessOptions {
   events?: number;
   seed?: number;
   retryDelayScale?: number;
+  /**
+   * Plan windows of at most this many events with the controller's own
+   * planner, below the floor a ReindexJob's settings allow
+   * (MIN_WINDOW_EVENTS): many small windows from little data.
+   */
+  windowEvents?: number;
+  /** Deliveries the Broker runs at once (the local stack's default 32 holds a 256-way job back). */
+  brokerConcurrency?: number;
 }
 
 /** What a scenario compares: the job's counts and the sink's rows under FINAL. */
@@ -103,6 +112,10 @@ export interface FaultProxy {
   /** How many answers of each HTTP status the target gave (the last copy's, when copied). */
   answers: Map<number, number>;
   onRequest?: (headers: IncomingMessage['headers']) => void;
+  /** Awaited before a request is forwarded (after onRequest): a scenario holds requests back and lets them go together. */
+  beforeForward?: (headers: IncomingMessage['headers']) => Promise<void> | void;
+  /** The most requests the target had from this proxy at one time. */
+  maxConcurrent: number;
   /** Called once a request went through; a status it returns is answered instead of the target's. */
   afterForward?: (headers: IncomingMessage['headers']) => number | undefined;
   close(): Promise<void>;
@@ -110,6 +123,7 @@ export interface FaultProxy {
 
 export async function startFaultProxy(target: () => string): Promise<FaultProxy> {
   let server: Server;
+  let concurrent = 0;
   const proxy: FaultProxy = {
     url: '',
     copies: 1,
@@ -117,6 +131,7 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
     forwarded: 0,
     refused: 0,
     answers: new Map(),
+    maxConcurrent: 0,
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();
@@ -133,6 +148,7 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
       res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"down (fault proxy)"}');
       return;
     }
+    await proxy.beforeForward?.(req.headers);
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.headers)) {
       if (typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k)) headers[k] = v;
@@ -142,7 +158,12 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
       const copies = proxy.copies;
       for (let i = 0; i < copies; i++) {
         proxy.forwarded++;
-        answer = await fetch(`${target()}${req.url ?? '/'}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
+        proxy.maxConcurrent = Math.max(proxy.maxConcurrent, ++concurrent);
+        try {
+          answer = await fetch(`${target()}${req.url ?? '/'}`, { method: req.method, headers, body: req.method === 'GET' ? undefined : body });
+        } finally {
+          concurrent--;
+        }
         if (i < copies - 1) await answer.arrayBuffer();
       }
       proxy.answers.set(answer!.status, (proxy.answers.get(answer!.status) ?? 0) + 1);
@@ -211,6 +232,8 @@ export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise
       statusPage: false,
       // In-thread: a worker thread compiling TypeScript at start costs more than this little data.
       evaluateWorkers: 0,
+      brokerConcurrency: opts.brokerConcurrency,
+      planWindows: opts.windowEvents === undefined ? undefined : (range) => planJobWindows({ clickhouse, tables: DEFAULT_TABLES }, range, opts.windowEvents!),
       route: (to, url) => {
         urls[to] = url;
         if (to === 'broker-ingress') return `${ingressProxy.url}${new URL(url).pathname}`;
