@@ -1,6 +1,6 @@
 // The delivery settings of window requests and of their results, read from
 // the manifests a cluster applies (the Triggers' spec.delivery and the
-// subscribers' Knative Service timeoutSeconds), in the form the controller
+// Knative Service timeoutSeconds of their subscribers and dead-letter sinks), in the form the controller
 // takes them (controller/result-deadline.ts). The local stack derives its
 // result deadline from them; the manifests test checks the controller
 // Deployment's WINDOW_DELIVERY / RESULT_DELIVERY against them.
@@ -17,7 +17,13 @@ interface Doc {
   spec?: {
     filter?: { attributes?: { type?: string } };
     subscriber?: { ref?: { kind?: string; name?: string } };
-    delivery?: { retry?: number; backoffPolicy?: 'linear' | 'exponential'; backoffDelay?: string; timeout?: string };
+    delivery?: {
+      retry?: number;
+      backoffPolicy?: 'linear' | 'exponential';
+      backoffDelay?: string;
+      timeout?: string;
+      deadLetterSink?: { ref?: { kind?: string; name?: string } };
+    };
     template?: { spec?: { timeoutSeconds?: number } };
   };
 }
@@ -31,12 +37,22 @@ export async function knativeDeliveries(dir: string): Promise<{ window: Delivery
   const delivery = (type: string): Delivery => {
     const trigger = docs.find((d) => d?.kind === 'Trigger' && d.apiVersion?.startsWith('eventing.knative.dev/') && d.spec?.filter?.attributes?.type === type);
     if (!trigger) throw new Error(`no Trigger for ${type} under ${dir}`);
-    const ref = trigger.spec?.subscriber?.ref;
-    const service = docs.find((d) => d?.kind === 'Service' && d.apiVersion?.startsWith('serving.knative.dev/') && d.metadata?.name === ref?.name);
     const d = trigger.spec?.delivery ?? {};
     // Knative Serving's default revision timeout is 300 s.
-    const timeout = d.timeout ?? `PT${service?.spec?.template?.spec?.timeoutSeconds ?? 300}S`;
-    return { retry: d.retry ?? 0, backoffPolicy: d.backoffPolicy ?? 'exponential', backoffDelay: d.backoffDelay ?? 'PT0S', timeout };
+    const serviceTimeout = (name: string | undefined) => {
+      const service = docs.find((doc) => doc?.kind === 'Service' && doc.apiVersion?.startsWith('serving.knative.dev/') && doc.metadata?.name === name);
+      return `PT${service?.spec?.template?.spec?.timeoutSeconds ?? 300}S`;
+    };
+    // The Trigger's delivery.timeout bounds every attempt, its dead letters' too.
+    const timeout = d.timeout ?? serviceTimeout(trigger.spec?.subscriber?.ref?.name);
+    const deadLetter = d.deadLetterSink?.ref;
+    return {
+      retry: d.retry ?? 0,
+      backoffPolicy: d.backoffPolicy ?? 'exponential',
+      backoffDelay: d.backoffDelay ?? 'PT0S',
+      timeout,
+      ...(deadLetter ? { deadLetterTimeout: d.timeout ?? serviceTimeout(deadLetter.name) } : {}),
+    };
   };
   return { window: delivery(WINDOW_REQUESTED), result: delivery(WINDOW_COMPLETED) };
 }
