@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -23,11 +23,20 @@ writeFileSync(
 writeFileSync(join(dir, 'trace.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'hooks.mjs')).href)});\n`);
 
 function reindex(...args: string[]): Promise<{ code: number; stdout: string; resolved: string[] }> {
+  return run('1', args);
+}
+
+/** The CLI as built (`npm run build`, which `npm ci` runs): dist/, never the sources. */
+function compiledReindex(...args: string[]): Promise<{ code: number; stdout: string; resolved: string[] }> {
+  return run('0', args);
+}
+
+function run(fromSource: '0' | '1', args: string[]): Promise<{ code: number; stdout: string; resolved: string[] }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', join(dir, 'trace.mjs'), join(ROOT, 'bin/reindex.js'), ...args],
-      { cwd: ROOT, env: { ...process.env, REINDEX_FROM_SOURCE: '1' } },
+      { cwd: ROOT, env: { ...process.env, REINDEX_FROM_SOURCE: fromSource } },
       (err, stdout, stderr) => {
         const resolved = stderr.split('\n').filter((l) => l.startsWith('RESOLVED ')).map((l) => l.slice(9));
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, resolved });
@@ -66,6 +75,20 @@ test('the same hook sees what a command loads when it runs', async () => {
   writeFileSync(input, '{}');
   const { resolved } = await reindex('preview', '--policy', policy, '--input', input);
   assert.ok(resolved.some((url) => /\/node_modules\/@marcbachmann\/cel-js\//.test(url)), 'preview loads the CEL engine');
+});
+
+test('compiled, preview loads its engine as one bundled file (no zod, yaml or CEL modules) and prints what the sources print', async () => {
+  // Every input of the shared vectors that says what it is, against the fixture policies.
+  const vectors = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/activity-vectors.json'), 'utf8')) as { input: { apiVersion?: unknown } }[];
+  const inputs = join(dir, 'vector-inputs.jsonl');
+  writeFileSync(inputs, vectors.filter((v) => typeof v.input.apiVersion === 'string').map((v) => JSON.stringify(v.input)).join('\n'));
+  const args = ['preview', '--policy', join(ROOT, 'test/fixtures/policies'), '--input', inputs];
+  const [source, compiled] = await Promise.all([reindex(...args), compiledReindex(...args)]);
+  assert.equal(compiled.code, 0, 'dist/ missing or stale? run npm run build');
+  assert.ok(compiled.resolved.some((url) => url.endsWith('/dist/cli/commands/preview-run.js')), 'the compiled CLI ran');
+  assert.deepEqual(compiled.resolved.filter((url) => /\/node_modules\/(zod|yaml|@marcbachmann)\//.test(url)), []);
+  assert.ok(source.stdout.split('\n').length > 2);
+  assert.equal(compiled.stdout, source.stdout);
 });
 
 test('nats-setup --help names the defaults stream-config.ts applies', async () => {
