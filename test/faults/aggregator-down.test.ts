@@ -2,23 +2,14 @@
 // longer than a result's retries. Same seeded data as a run without the
 // fault; the same job counts and exactly the same rows in audit.activities
 // FINAL.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertSameAsBaseline, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, faultScenario } from './fault-harness.js';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline();
-});
-
-after(async () => {
-  await h?.close();
-});
+const scenario = faultScenario();
 
 test('aggregator down through every retry of each result: the dead-letter run delivers it; same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   // knative/triggers.yaml: one attempt and ten retries per result. Each
   // result is refused through all of them (a down pod, seen by the Broker
   // as 503), then taken.

@@ -18,12 +18,12 @@
 // windows recorded there again too (the once-only check below); and one that
 // lost the unrecorded window would leave the job waiting for a result
 // deadline (the re-emission check below, and the job's timeout).
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
 import { emissionConfigMapName } from '../../controller/plan-store.js';
 import { WINDOW_REQUESTED } from '../../shared/contracts/cloud-event-types.js';
-import { assertSameAsBaseline, PACED, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, PACED, faultScenario } from './fault-harness.js';
 
 const JOB = 'controller-restart';
 /** The controller dies at its second record write: the first stands, and a window is emitted but never recorded. */
@@ -57,19 +57,10 @@ class KilledBeforeRecording extends KubeConfig {
   }
 }
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline(PACED);
-});
-
-after(async () => {
-  await h?.close();
-});
+const scenario = faultScenario({}, PACED);
 
 test('controller killed between emitting a window and recording it, a fresh one started: same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   const kubeConfig = new KilledBeforeRecording(h.stack.kubeConfig);
   // Window events the controllers posted to the Broker, by id: before the
   // kill with how many record writes had gone before, and after the restart.

@@ -1,23 +1,14 @@
 // Every window request and every result delivered twice (issue 19), as
 // at-least-once delivery may: the same job counts and exactly the same rows
 // in audit.activities FINAL as a run without the fault on the same data.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertSameAsBaseline, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, faultScenario } from './fault-harness.js';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline();
-});
-
-after(async () => {
-  await h?.close();
-});
+const scenario = faultScenario();
 
 test('every window request and every result delivered twice: same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   h.windowProxy.copies = 2;
   h.aggregatorProxy.copies = 2;
   const forwarded = { window: h.windowProxy.forwarded, aggregator: h.aggregatorProxy.forwarded };

@@ -7,6 +7,7 @@
 // the rows of `audit.activities FINAL`, exactly, against a run without the
 // fault on the same data.
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -186,6 +187,42 @@ export async function startFaultProxy(target: () => string): Promise<FaultProxy>
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
   (proxy as { url: string }).url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return proxy;
+}
+
+/** A scenario file's harness and its run without the fault, once the file's first `before` has run. */
+export interface FaultScenario {
+  readonly h: FaultHarness;
+  readonly baseline: RunOutcome;
+}
+
+/**
+ * The before/after every scenario file shares: a harness over the seeded
+ * data and a run without the fault (`h.baseline(baselineConfig)`), closed
+ * after the file's tests. Call it at the top of the file: a `before` of the
+ * file's own runs after this one.
+ */
+export function faultScenario(opts: FaultHarnessOptions = {}, baselineConfig?: ReindexJobSpec['config']): FaultScenario {
+  let h: FaultHarness | undefined;
+  let baseline: RunOutcome | undefined;
+  before(async () => {
+    h = await startFaultHarness(opts);
+    baseline = await h.baseline(baselineConfig);
+  });
+  after(async () => {
+    await h?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the fault scenario starts in before()');
+    return value;
+  };
+  return {
+    get h() {
+      return started(h);
+    },
+    get baseline() {
+      return started(baseline);
+    },
+  };
 }
 
 export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise<FaultHarness> {

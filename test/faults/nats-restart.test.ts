@@ -1,25 +1,16 @@
 // A real nats-server killed and restarted mid-job (issue 19): the same job
 // counts and exactly the same rows in audit.activities FINAL as a run
 // without the fault on the same data.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
-import { assertSameAsBaseline, PACED, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, PACED, faultScenario } from './fault-harness.js';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline(PACED);
-});
-
-after(async () => {
-  await h?.close();
-});
+const scenario = faultScenario({}, PACED);
 
 test('nats-server killed and restarted mid-job: same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   const jsm = await jetstreamManager(h.stack.nc!);
   const published = (await jsm.streams.info(DEFAULT_STREAM)).state.messages;
   const running = h.run('nats-restart', PACED);

@@ -3,22 +3,20 @@
 // the job with it) and a 3 MB audit row. A run without them is the
 // baseline; the run with them must hold exactly the baseline's rows in
 // audit.activities FINAL plus the big row's activity, and count one error.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { faultScenario, type RunOutcome } from './fault-harness.js';
 import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type InputRow } from './fault-rows.js';
 
 const ONE_MIB = 1024 * 1024;
 const BIG_EVENT_UID = '6a0c9f1e-0000-4000-8000-00000000e002';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
+const scenario = faultScenario();
 let run: RunOutcome;
 let added: InputRow[] = [];
 
 before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline();
+  const { h } = scenario;
   const second = quietSecond(h.range.startTime);
   added = [
     // Its note makes an activity over 1 MiB, the nats-server's max_payload.
@@ -30,11 +28,8 @@ before(async () => {
   run = await h.run('oversized');
 });
 
-after(async () => {
-  await h?.close();
-});
-
 test('an activity over the stream max message size is a counted row error; the window goes on', () => {
+  const { baseline } = scenario;
   assert.equal(run.counts.phase, 'Succeeded', run.job.status?.message);
   assert.equal(run.counts.failed, 0, 'no window failed');
   assert.equal(run.counts.errors, baseline.counts.errors + 1);
@@ -45,6 +40,7 @@ test('an activity over the stream max message size is a counted row error; the w
 });
 
 test('FINAL holds exactly the baseline plus the big row\'s activity', () => {
+  const { baseline } = scenario;
   assert.equal(run.rows.filter((r) => r.startsWith(BIG_EVENT_UID)).length, 0);
   const big = expectedRows(added.slice(1));
   assert.equal(big.length, 1);

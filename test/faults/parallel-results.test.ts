@@ -10,28 +10,19 @@
 // and the Broker's retry count catch that, and a result answered 5xx past
 // its retries is a window never counted (the exact counts catch that). The
 // status-writes check fails if results stop being folded into one write.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WINDOW_COMPLETED } from '../../shared/contracts/cloud-event-types.js';
-import { assertSameAsBaseline, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, faultScenario } from './fault-harness.js';
 
 const BURST = 256;
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  // 2,000 rows in windows of at most 7 events: a few hundred windows, each
-  // result a delivery of its own, all in flight at once.
-  h = await startFaultHarness({ windowEvents: 7, brokerConcurrency: 2 * BURST + 64 });
-  baseline = await h.baseline({ parallelism: BURST });
-});
-
-after(async () => {
-  await h?.close();
-});
+// 2,000 rows in windows of at most 7 events: a few hundred windows, each
+// result a delivery of its own, all in flight at once.
+const scenario = faultScenario({ windowEvents: 7, brokerConcurrency: 2 * BURST + 64 }, { parallelism: BURST });
 
 test('256 results reach the aggregator at once: every window counted once, no status write lost; same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   assert.ok(baseline.counts.windows > BURST, `more windows than one burst (${baseline.counts.windows})`);
   const held: Array<() => void> = [];
   let releasedAt = 0;

@@ -4,10 +4,10 @@
 // them must hold exactly the baseline's rows in audit.activities FINAL plus
 // what the policy engine makes of the added rows, and count exactly their
 // errors.
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activityName, activityNameSuffix } from '../../shared/policy/activity-name.js';
-import { startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { faultScenario, type RunOutcome } from './fault-harness.js';
 import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type InputRow } from './fault-rows.js';
 
 // Two audit ids whose activity names (48 bits of SHA-256, the live
@@ -16,16 +16,14 @@ import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type I
 const COLLIDING = ['00000000-0000-4000-8000-000002157df9', '00000000-0000-4000-8000-000002682230'] as const;
 const EVENT_UID = '6a0c9f1e-0000-4000-8000-00000000e001';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
+// One window at a time: two versions of one Event must reach the sink in
+// stream order even if a window boundary fell between them.
+const scenario = faultScenario({}, { parallelism: 1 });
 let run: RunOutcome;
 let added: InputRow[] = [];
 
 before(async () => {
-  h = await startFaultHarness();
-  // One window at a time: two versions of one Event must reach the sink in
-  // stream order even if a window boundary fell between them.
-  baseline = await h.baseline({ parallelism: 1 });
+  const { h } = scenario;
   const second = quietSecond(h.range.startTime);
   added = [
     ['audit', configMapCreate(COLLIDING[0], at(second, 0), 'collide-a')],
@@ -39,10 +37,6 @@ before(async () => {
   ];
   for (const source of ['audit', 'event'] as const) await h.insertRows(source, added.filter(([s]) => s === source).map(([, r]) => r));
   run = await h.run('identities', { parallelism: 1 });
-});
-
-after(async () => {
-  await h?.close();
 });
 
 function assertDone(): void {
@@ -59,6 +53,7 @@ test('two activities whose names collide are both stored', () => {
 });
 
 test('two versions of one Event are both published, in order, and the newest wins in the sink', () => {
+  const { baseline } = scenario;
   assertDone();
   const rows = run.rows.filter((r) => r.startsWith(`${EVENT_UID}  `));
   assert.equal(rows.length, 1, 'one sink key');
@@ -67,6 +62,7 @@ test('two versions of one Event are both published, in order, and the newest win
 });
 
 test('inputs without an origin id are error rows, never published', () => {
+  const { baseline } = scenario;
   assertDone();
   assert.equal(run.rows.filter((r) => r.startsWith('  ')).length, 0, 'no activity with an empty origin id');
   assert.equal(run.counts.errors, baseline.counts.errors + 2);
@@ -75,6 +71,7 @@ test('inputs without an origin id are error rows, never published', () => {
 });
 
 test('FINAL holds exactly the baseline plus what the engine makes of the added rows', () => {
+  const { baseline } = scenario;
   assertDone();
   assert.equal(run.counts.processedEvents, baseline.counts.processedEvents + added.length);
   assert.deepEqual(sorted(run.rows), sorted([...baseline.rows, ...expectedRows(added)]));

@@ -2,24 +2,15 @@
 // crashed pod: the Broker redelivers the cut windows; the same job counts
 // and exactly the same rows in audit.activities FINAL as a run without the
 // fault on the same data.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { assertSameAsBaseline, PACED, startFaultHarness, type FaultHarness, type RunOutcome } from './fault-harness.js';
+import { assertSameAsBaseline, PACED, faultScenario } from './fault-harness.js';
 
-let h: FaultHarness;
-let baseline: RunOutcome;
-
-before(async () => {
-  h = await startFaultHarness();
-  baseline = await h.baseline(PACED);
-});
-
-after(async () => {
-  await h?.close();
-});
+const scenario = faultScenario({}, PACED);
 
 test('window function closed mid-window and opened again: same counts, same rows', async () => {
+  const { h, baseline } = scenario;
   let windowsSeen = 0;
   h.windowProxy.onRequest = () => void windowsSeen++;
   const retried = h.stack.broker.stats.retried;
