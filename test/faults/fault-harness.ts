@@ -198,15 +198,21 @@ export interface FaultScenario {
 /**
  * The before/after every scenario file shares: a harness over the seeded
  * data and a run without the fault (`h.baseline(baselineConfig)`), closed
- * after the file's tests. Call it at the top of the file: a `before` of the
- * file's own runs after this one.
+ * after the file's tests. `setUp` runs next in the same hook (a file's data
+ * faults and its run with them): Node 20 starts a file's top-level `before`
+ * hooks together, not one after the other.
  */
-export function faultScenario(opts: FaultHarnessOptions = {}, baselineConfig?: ReindexJobSpec['config']): FaultScenario {
+export function faultScenario(
+  opts: FaultHarnessOptions = {},
+  baselineConfig?: ReindexJobSpec['config'],
+  setUp?: (scenario: FaultScenario) => Promise<void>,
+): FaultScenario {
   let h: FaultHarness | undefined;
   let baseline: RunOutcome | undefined;
   before(async () => {
     h = await startFaultHarness(opts);
     baseline = await h.baseline(baselineConfig);
+    await setUp?.(scenario);
   });
   after(async () => {
     await h?.close();
@@ -215,7 +221,7 @@ export function faultScenario(opts: FaultHarnessOptions = {}, baselineConfig?: R
     if (value === undefined) throw new Error('the fault scenario starts in before()');
     return value;
   };
-  return {
+  const scenario: FaultScenario = {
     get h() {
       return started(h);
     },
@@ -223,6 +229,7 @@ export function faultScenario(opts: FaultHarnessOptions = {}, baselineConfig?: R
       return started(baseline);
     },
   };
+  return scenario;
 }
 
 export async function startFaultHarness(opts: FaultHarnessOptions = {}): Promise<FaultHarness> {

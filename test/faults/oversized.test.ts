@@ -3,7 +3,7 @@
 // the job with it) and a 3 MB audit row. A run without them is the
 // baseline; the run with them must hold exactly the baseline's rows in
 // audit.activities FINAL plus the big row's activity, and count one error.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { faultScenario, type RunOutcome } from './fault-harness.js';
 import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type InputRow } from './fault-rows.js';
@@ -11,12 +11,10 @@ import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type I
 const ONE_MIB = 1024 * 1024;
 const BIG_EVENT_UID = '6a0c9f1e-0000-4000-8000-00000000e002';
 
-const scenario = faultScenario();
 let run: RunOutcome;
 let added: InputRow[] = [];
 
-before(async () => {
-  const { h } = scenario;
+const scenario = faultScenario({}, undefined, async ({ h }) => {
   const second = quietSecond(h.range.startTime);
   added = [
     // Its note makes an activity over 1 MiB, the nats-server's max_payload.

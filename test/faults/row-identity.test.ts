@@ -4,7 +4,7 @@
 // them must hold exactly the baseline's rows in audit.activities FINAL plus
 // what the policy engine makes of the added rows, and count exactly their
 // errors.
-import { before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { activityName, activityNameSuffix } from '../../shared/policy/activity-name.js';
 import { faultScenario, type RunOutcome } from './fault-harness.js';
@@ -16,14 +16,12 @@ import { at, backOff, configMapCreate, expectedRows, quietSecond, sorted, type I
 const COLLIDING = ['00000000-0000-4000-8000-000002157df9', '00000000-0000-4000-8000-000002682230'] as const;
 const EVENT_UID = '6a0c9f1e-0000-4000-8000-00000000e001';
 
-// One window at a time: two versions of one Event must reach the sink in
-// stream order even if a window boundary fell between them.
-const scenario = faultScenario({}, { parallelism: 1 });
 let run: RunOutcome;
 let added: InputRow[] = [];
 
-before(async () => {
-  const { h } = scenario;
+// One window at a time: two versions of one Event must reach the sink in
+// stream order even if a window boundary fell between them.
+const scenario = faultScenario({}, { parallelism: 1 }, async ({ h }) => {
   const second = quietSecond(h.range.startTime);
   added = [
     ['audit', configMapCreate(COLLIDING[0], at(second, 0), 'collide-a')],
