@@ -113,8 +113,16 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
     while (!stopped) {
       try {
         const batch: JsMsg[] = [];
-        const messages = await consumer.fetch({ max_messages: batchSize, expires: 1000 });
-        for await (const m of messages) batch.push(m);
+        try {
+          const messages = await consumer.fetch({ max_messages: batchSize, expires: 1000 });
+          for await (const m of messages) batch.push(m);
+        } catch (err) {
+          // A pull that fails part way (heartbeats missed while this process's
+          // event loop was busy) still delivered what it got: those go in now
+          // rather than wait out the consumer's ack wait (30 s) unacked.
+          if (batch.length === 0) throw err;
+          opts.log.debug({ err, messages: batch.length }, 'Activity fetch ended early; inserting what it delivered');
+        }
         await inserting;
         if (batch.length > 0) {
           inserting = insertBatch(batch).then(() => {
