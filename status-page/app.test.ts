@@ -77,6 +77,28 @@ test('keeps a history of the rate from one poll to the next', async (t) => {
   assert.deepEqual(job.rate.map((p: { eventsPerSecond: number }) => p.eventsPerSecond), [100, 250, 400]);
 });
 
+test('a page that first sees a job mid-run charts the last minute from status.progress.recent at once', async (t) => {
+  const sample = sampleRunningJob('mid', start, 4);
+  // Three samples 2 s apart: 200 events, then 1,000 (400/s), then 1,600 (300/s).
+  sample.job.status!.progress!.recent = [
+    { at: '2025-03-01T09:59:56.000Z', processedEvents: 200 },
+    { at: '2025-03-01T09:59:58.000Z', processedEvents: 1_000 },
+    { at: '2025-03-01T10:00:00.000Z', processedEvents: 1_600 },
+  ];
+  sample.job.status!.eventsPerSecond = 350;
+  const now = new Date('2025-03-01T10:00:01Z');
+  const page = await serve(t, memoryJobSource(new Map([['mid', sample]])), () => now);
+  const { job } = await (await fetch(new URL('api/jobs/mid', page.url))).json();
+  assert.deepEqual(
+    job.rate.map((p: { at: string; eventsPerSecond: number }) => [p.at, p.eventsPerSecond]),
+    [
+      ['2025-03-01T09:59:58.000Z', 400],
+      ['2025-03-01T10:00:00.000Z', 300],
+      ['2025-03-01T10:00:01.000Z', 350],
+    ],
+  );
+});
+
 test('answers 404 for a job that does not exist', async (t) => {
   const page = await serve(t, memoryJobSource(new Map()));
   const res = await fetch(new URL('api/jobs/nope', page.url));

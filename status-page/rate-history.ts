@@ -14,8 +14,10 @@ interface Sample {
 
 /**
  * Events per second over time, sampled each time the page reads a job. The
- * status carries only the current rate, so the page keeps its own short
- * history in memory; it starts empty when the page server starts.
+ * status carries the last minute of progress (status.progress.recent, what
+ * eventsPerSecond is measured over); the page keeps a longer history in
+ * memory, and a history it starts (the page server started, or the job is
+ * new to it) begins with that minute, so the chart is never empty mid-job.
  */
 export class RateHistory {
   readonly #samples = new Map<string, Sample[]>();
@@ -33,6 +35,7 @@ export class RateHistory {
     // A job deleted and created again under the same name starts a new history.
     if (last && last.uid !== job.metadata.uid) samples = [];
     else if (last && now.getTime() - last.at < this.minGapMs) return;
+    if (samples.length === 0) samples = fromRecent(job);
     const previous = samples.at(-1);
     // Prefer the aggregator's rate; between two samples without one, measure it.
     const measured =
@@ -46,4 +49,17 @@ export class RateHistory {
   series(name: string): RatePoint[] {
     return (this.#samples.get(name) ?? []).map((s) => ({ at: new Date(s.at).toISOString(), eventsPerSecond: s.rate }));
   }
+}
+
+/** The rate between each two of the status's recent progress samples, at the later one. */
+function fromRecent(job: ReindexJob): Sample[] {
+  const recent = job.status?.progress?.recent ?? [];
+  const out: Sample[] = [];
+  for (let i = 1; i < recent.length; i++) {
+    const [a, b] = [recent[i - 1]!, recent[i]!];
+    const ms = Date.parse(b.at) - Date.parse(a.at);
+    if (!(ms > 0)) continue;
+    out.push({ at: Date.parse(b.at), uid: job.metadata.uid, processed: b.processedEvents, rate: Math.max(0, ((b.processedEvents - a.processedEvents) * 1000) / ms) });
+  }
+  return out;
 }
