@@ -31,6 +31,7 @@ const parseIndexRanges = (text: string | undefined) => new Set(windowIndexes(par
 import { runController, type RunningController } from '../controller/run-controller.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
+import { deploymentUpdate } from './helpers/audit-events.js';
 
 // Rows: one audit row every 3.6 s over three hours (1000 an hour, all
 // matching the policy), plus 100 Kubernetes Events in the first hour, plus
@@ -410,7 +411,7 @@ async function seed(client: ClickHouseClient): Promise<void> {
   const audit: { event_json: string }[] = [];
   for (let i = 0; i < 3 * AUDIT_PER_HOUR; i++) {
     const at = iso(BASE + Math.floor((i * HOUR) / AUDIT_PER_HOUR));
-    audit.push({ event_json: JSON.stringify(auditEvent(`audit-${i}`, at, `web-${i % 7}`)) });
+    audit.push({ event_json: JSON.stringify(deploymentUpdate(`audit-${i}`, at, `web-${i % 7}`)) });
   }
   for (let i = 0; i < MALFORMED; i++) {
     const at = iso(BASE + 4 * HOUR + i * 1000);
@@ -422,23 +423,6 @@ async function seed(client: ClickHouseClient): Promise<void> {
   }
   await client.insert({ table: DEFAULT_TABLES.auditLogs, values: audit, format: 'JSONEachRow' });
   await client.insert({ table: DEFAULT_TABLES.k8sEvents, values: events, format: 'JSONEachRow' });
-}
-
-function auditEvent(id: string, at: string, name: string) {
-  return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: id,
-    stage: 'ResponseComplete',
-    requestURI: `/apis/apps/v1/namespaces/default/deployments/${name}`,
-    verb: 'update',
-    user: { username: 'alice@example.com', uid: 'alice' },
-    objectRef: { resource: 'deployments', namespace: 'default', name, apiGroup: 'apps', apiVersion: 'v1' },
-    responseStatus: { metadata: {}, code: 200 },
-    requestReceivedTimestamp: at,
-    stageTimestamp: at,
-  };
 }
 
 function k8sEvent(uid: string, at: string) {

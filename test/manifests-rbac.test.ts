@@ -39,6 +39,7 @@ import { kubeJobSource } from '../status-page/kube-job-source.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 import { find, renderKnative } from './manifests-load.js';
 import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
+import { deploymentUpdate } from './helpers/audit-events.js';
 
 // Where the manifests run the controller (its POD_NAMESPACE) and bind its Role.
 const NAMESPACE = 'activity-system';
@@ -337,20 +338,7 @@ async function seed(client: ClickHouseClient): Promise<void> {
   const audit = Array.from({ length: 50 }, (_, i) => {
     const at = iso(BASE + i * 60_000);
     return {
-      event_json: JSON.stringify({
-        kind: 'Event',
-        apiVersion: 'audit.k8s.io/v1',
-        level: 'Metadata',
-        auditID: `rbac-${i}`,
-        stage: 'ResponseComplete',
-        requestURI: `/apis/apps/v1/namespaces/default/deployments/web`,
-        verb: 'update',
-        user: { username: 'alice@example.com', uid: 'alice' },
-        objectRef: { resource: 'deployments', namespace: 'default', name: 'web', apiGroup: 'apps', apiVersion: 'v1' },
-        responseStatus: { metadata: {}, code: 200 },
-        requestReceivedTimestamp: at,
-        stageTimestamp: at,
-      }),
+      event_json: JSON.stringify(deploymentUpdate(`rbac-${i}`, at, 'web')),
     };
   });
   await client.insert({ table: DEFAULT_TABLES.auditLogs, values: audit, format: 'JSONEachRow' });

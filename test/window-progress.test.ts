@@ -18,6 +18,7 @@ import { silentLogger } from '../shared/log.js';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { startLocalStack } from '../local/local-stack.js';
 import { runLocalJob } from '../local/run-local-job.js';
+import { deploymentUpdate } from './helpers/audit-events.js';
 
 const EVENTS = 20_000;
 // 20,000 events at 1,000/s: about 20 s in one window (batchSize × 40 as
@@ -40,24 +41,6 @@ const policy: ActivityPolicy = {
   },
 };
 
-function auditEvent(i: number, at: string) {
-  const name = `web-${i % 13}`;
-  return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'Metadata',
-    auditID: `0000${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`.slice(-36),
-    stage: 'ResponseComplete',
-    requestURI: `/apis/apps/v1/namespaces/default/deployments/${name}`,
-    verb: 'update',
-    user: { username: 'alice@example.com', uid: 'alice' },
-    objectRef: { resource: 'deployments', namespace: 'default', name, apiGroup: 'apps', apiVersion: 'v1' },
-    responseStatus: { metadata: {}, code: 200 },
-    requestReceivedTimestamp: at,
-    stageTimestamp: at,
-  };
-}
-
 test('one window of 20,000 events at a low rate moves processedEvents in status at least every 10 s, and ends with exactly its counts', { timeout: 150_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'reindex-progress-'));
   const clickhouse = createClickHouseClient({ dataDir: join(dir, 'chdb') });
@@ -68,7 +51,7 @@ test('one window of 20,000 events at a low rate moves processedEvents in status 
   await runMigrations(clickhouse);
   // Whole seconds, an hour ago: one row every 150 ms over 50 minutes.
   const start = Math.floor((Date.now() - 60 * 60_000) / 1000) * 1000;
-  const rows = Array.from({ length: EVENTS }, (_, i) => ({ event_json: JSON.stringify(auditEvent(i, new Date(start + i * 150).toISOString())) }));
+  const rows = Array.from({ length: EVENTS }, (_, i) => ({ event_json: JSON.stringify(deploymentUpdate(`0000${i.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`.slice(-36), new Date(start + i * 150).toISOString(), `web-${i % 13}`)) }));
   await clickhouse.insert({ table: DEFAULT_TABLES.auditLogs, values: rows, format: 'JSONEachRow' });
   const range = { startTime: new Date(start).toISOString(), endTime: new Date(start + EVENTS * 150).toISOString() };
 
