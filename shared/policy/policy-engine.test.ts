@@ -1,38 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ActivityPolicy, ActivityPolicyRule } from '../api/activity-policy.js';
+import type { ActivityPolicy } from '../api/activity-policy.js';
 import { POLICY_NAME_LABEL } from '../api/activity.js';
 import type { EvaluationOutcome } from './evaluation-outcome.js';
 import { compilePolicies } from './policy-engine.js';
 import { PolicyCompileError } from './policy-compile-error.js';
-
-function policy(name: string, resource: { apiGroup: string; kind: string }, rules: { audit?: ActivityPolicyRule[]; event?: ActivityPolicyRule[] }): ActivityPolicy {
-  return { apiVersion: 'activity.miloapis.com/v1alpha1', kind: 'ActivityPolicy', metadata: { name }, spec: { resource, auditRules: rules.audit, eventRules: rules.event } };
-}
-
-const POD = { apiGroup: '', kind: 'Pod' };
-
-function rule(name: string, match: string, summary: string): ActivityPolicyRule {
-  return { name, match, summary };
-}
-
-function auditEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    kind: 'Event',
-    apiVersion: 'audit.k8s.io/v1',
-    level: 'RequestResponse',
-    auditID: 'audit-1',
-    stage: 'ResponseComplete',
-    requestURI: '/api/v1/namespaces/default/pods/web',
-    verb: 'create',
-    user: { username: 'alice@example.com', uid: 'u-1' },
-    objectRef: { resource: 'pods', namespace: 'default', name: 'web', apiVersion: 'v1' },
-    responseStatus: { metadata: {}, code: 201 },
-    requestReceivedTimestamp: '2024-04-02T10:15:00.000100Z',
-    stageTimestamp: '2024-04-02T10:15:00.041333Z',
-    ...overrides,
-  };
-}
+import { activityOf, auditEvent, policy, POD, rule } from '../../test/helpers/policy-inputs.js';
 
 function k8sEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -52,11 +25,6 @@ function k8sEvent(overrides: Record<string, unknown> = {}): Record<string, unkno
 function auditSummary(summary: string, input = auditEvent(), match = 'true'): string | EvaluationOutcome {
   const out = compilePolicies([policy('p', POD, { audit: [rule('r', match, summary)] })]).evaluate('audit', input);
   return out.outcome === 'activity' ? out.activity.spec.summary : out;
-}
-
-function activityOf(out: EvaluationOutcome) {
-  assert.equal(out.outcome, 'activity', JSON.stringify(out));
-  return (out as Extract<EvaluationOutcome, { outcome: 'activity' }>).activity;
 }
 
 // --- audit normalization --------------------------------------------------
