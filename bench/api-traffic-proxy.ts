@@ -4,6 +4,7 @@
 // would write). Watches stream through untouched.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isNamespacedUnlessNamespaceSubresource, parseResourcePath, rbacVerb } from '../local/kube-api-server/resource-path.js';
 
 export interface ObjectWrites {
   writes: number;
@@ -24,24 +25,6 @@ export interface ApiTraffic {
   close(): Promise<void>;
 }
 
-function verbOf(method: string, url: URL, path: string[]): string {
-  if (method === 'POST') return 'create';
-  if (method === 'PUT') return 'update';
-  if (method === 'PATCH') return 'patch';
-  if (method === 'DELETE') return 'delete';
-  if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') return 'watch';
-  // /api/v1/namespaces/<ns>/configmaps (list) vs …/configmaps/<name> (get); cluster-scoped: /apis/<g>/<v>/<plural>[/<name>].
-  const rest = path[0] === 'api' ? path.slice(2) : path.slice(3);
-  const scoped = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
-  return scoped.length >= 2 ? 'get' : 'list';
-}
-
-function resourceOf(path: string[]): string {
-  const rest = path[0] === 'api' ? path.slice(2) : path.slice(3);
-  const scoped = rest[0] === 'namespaces' && rest.length >= 3 ? rest.slice(2) : rest;
-  return scoped[0] ?? 'unknown';
-}
-
 export async function startApiTrafficProxy(target: string): Promise<ApiTraffic> {
   const upstream = new URL(target);
   const verbs: Record<string, number> = {};
@@ -49,8 +32,9 @@ export async function startApiTrafficProxy(target: string): Promise<ApiTraffic> 
   const objects = new Map<string, ObjectWrites>();
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const path = url.pathname.split('/').filter(Boolean);
-    const verb = verbOf(req.method ?? 'GET', url, path);
+    const path = parseResourcePath(url.pathname, isNamespacedUnlessNamespaceSubresource);
+    // Discovery (/api, /apis/<group>/<version>, /version) is no resource: a plain read.
+    const verb = path ? rbacVerb(req.method ?? 'GET', Boolean(path.name), url.searchParams) : (req.method ?? 'GET').toLowerCase();
     verbs[verb] = (verbs[verb] ?? 0) + 1;
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
@@ -76,7 +60,7 @@ export async function startApiTrafficProxy(target: string): Promise<ApiTraffic> 
           } catch {
             // not JSON: counted under "?"
           }
-          const named = `${resourceOf(path)}/${name}`;
+          const named = `${path?.resource ?? 'unknown'}/${name}`;
           const entry = objects.get(named) ?? { writes: 0, bytes: 0, maxBytes: 0 };
           entry.writes += 1;
           entry.bytes += size;

@@ -23,7 +23,7 @@ import { startWindowFunction } from '../functions/window/start-window-function.j
 import { applyReadyPolicies } from '../local/apply-ready-policies.js';
 import { startKubeApiServer, type KubeApiServer } from '../local/kube-api-server.js';
 import type { ActivityPolicy } from '../shared/api/activity-policy.js';
-import { parseResourcePath } from '../local/kube-api-server/resource-path.js';
+import { isNamespacedUnlessNamespaceSubresource, parseResourcePath, rbacVerb } from '../local/kube-api-server/resource-path.js';
 import { natsServerAvailable, startNatsServer, type NatsServerHandle } from '../local/nats-server.js';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { GROUP, REINDEXJOB_PLURAL, VERSION, type ReindexJob } from '../shared/api/reindex-job.js';
@@ -262,10 +262,10 @@ async function startRecordingProxy(target: string): Promise<Recorder> {
   const upstream = new URL(target);
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
-    const path = parseResourcePath(url.pathname, (group, resource) => !(group === '' && (resource === 'status' || resource === 'finalize')));
+    const path = parseResourcePath(url.pathname, isNamespacedUnlessNamespaceSubresource);
     if (path) {
       const resource = path.subresource ? `${path.resource}/${path.subresource}` : path.resource;
-      seen.push({ verb: verbOf(req.method ?? 'GET', Boolean(path.name), url.searchParams), group: path.group, resource, namespace: path.namespace });
+      seen.push({ verb: rbacVerb(req.method ?? 'GET', Boolean(path.name), url.searchParams), group: path.group, resource, namespace: path.namespace });
     }
     const forward = httpRequest(
       { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
@@ -291,16 +291,6 @@ async function startRecordingProxy(target: string): Promise<Recorder> {
         server.close(() => ok());
       }),
   };
-}
-
-function verbOf(method: string, named: boolean, query: URLSearchParams): string {
-  const watch = query.get('watch');
-  if (method === 'GET') return watch === 'true' || watch === '1' ? 'watch' : named ? 'get' : 'list';
-  if (method === 'POST') return 'create';
-  if (method === 'PUT') return 'update';
-  if (method === 'PATCH') return 'patch';
-  if (method === 'DELETE') return named ? 'delete' : 'deletecollection';
-  return method.toLowerCase();
 }
 
 // -- fixtures -------------------------------------------------------------

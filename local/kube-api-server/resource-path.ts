@@ -26,3 +26,23 @@ export function parseResourcePath(path: string, isNamespacedResource: (group: st
   const [resource, name, subresource] = tail;
   return tail.length > 3 ? undefined : { group, version, resource, name, subresource };
 }
+
+/**
+ * Every resource under `namespaces/<ns>/` is namespaced except the namespace's
+ * own subresources (`namespaces/<name>/status`, `/finalize`): for callers
+ * that see a URL without knowing the served resources.
+ */
+export function isNamespacedUnlessNamespaceSubresource(group: string, resource: string): boolean {
+  return !(group === '' && (resource === 'status' || resource === 'finalize'));
+}
+
+/** The verb RBAC checks for a request on a resource path: from the method, whether it names an object, and `watch`. */
+export function rbacVerb(method: string, named: boolean, query: URLSearchParams): string {
+  const watch = query.get('watch');
+  if (method === 'GET') return watch === 'true' || watch === '1' ? 'watch' : named ? 'get' : 'list';
+  if (method === 'POST') return 'create';
+  if (method === 'PUT') return 'update';
+  if (method === 'PATCH') return 'patch';
+  if (method === 'DELETE') return named ? 'delete' : 'deletecollection';
+  return method.toLowerCase();
+}
