@@ -40,7 +40,7 @@ export function decide(input: DecideInput): Action[] {
   return decideStarted(input);
 }
 
-function decideFinished({ job, now }: DecideInput): Action[] {
+function decideFinished({ job, now, config }: DecideInput): Action[] {
   const status = job.status ?? {};
   const generation = job.metadata.generation ?? 0;
   const actions: Action[] = [];
@@ -50,9 +50,7 @@ function decideFinished({ job, now }: DecideInput): Action[] {
   }
   // The last re-emitted window's result may be the one that finished the
   // job, before a running pass could clear Stalled: a finished job is not stalled.
-  if (status.conditions?.some((c) => c.type === 'Stalled' && c.status === 'True')) {
-    actions.push({ type: 'unstall', message: 'every window has answered' });
-  }
+  actions.push(...stallActions(status, [], config.resultDeadlineMs));
   const ttl = job.spec.ttlSecondsAfterFinished;
   if (ttl === undefined || !status.completedAt) return actions;
   const dueIn = Date.parse(status.completedAt) + ttl * 1000 - now.getTime();

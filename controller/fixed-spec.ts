@@ -6,8 +6,6 @@ import type { ReindexJobSpec } from '../shared/api/reindex-job.js';
 import { CONFIG_LIMITS } from '../shared/api/reindex-job-validation.js';
 import type { FixedSpec } from '../shared/contracts/job-plan.js';
 
-export type { FixedSpec };
-
 export function fixedSpecOf(spec: ReindexJobSpec): FixedSpec {
   return {
     timeRange: spec.timeRange,

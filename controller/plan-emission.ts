@@ -18,8 +18,6 @@ export interface EmissionInput {
 
 export interface EmissionPlan {
   emit: WindowEmission[];
-  /** Emitted windows with no result yet (before this emission). */
-  inFlight: InFlightWindow[];
   /** In flight and emitted more than once, or overdue now: what makes a job Stalled. */
   stalled: number[];
   /** When to look again (ms from now), or undefined: a result will wake us. */
@@ -77,7 +75,7 @@ export function planEmission(input: EmissionInput): EmissionPlan {
   if (overdue.length > 0) wakeups.push(resultDeadlineMs);
   const stalled = inFlight.filter(([, at, attempts]) => attempts > 1 || now >= at + resultDeadlineMs).map(([i]) => i);
   const requeueAfterMs = wakeups.length > 0 ? Math.max(1, Math.min(...wakeups)) : undefined;
-  return { emit, inFlight, stalled, requeueAfterMs };
+  return { emit, stalled, requeueAfterMs };
 }
 
 /**

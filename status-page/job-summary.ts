@@ -79,7 +79,6 @@ function percentOf(job: ReindexJob): number {
 // Only while running, from the remaining events at the current rate.
 function estimate(job: ReindexJob, now: Date): string | undefined {
   const status = job.status;
-  if (status?.phase === 'Suspended') return undefined;
   const rate = status?.eventsPerSecond ?? 0;
   const total = status?.progress?.totalEvents ?? 0;
   if (status?.phase !== 'Running' || rate <= 0 || total <= 0) return undefined;
