@@ -15,3 +15,7 @@ test('finds lists, ranges and "and" in one mention', () => {
 test('finds nothing in a message that names no window', () => {
   assert.equal(windowsNamedIn('Job exceeded maxErrors budget of 10').size, 0);
 });
+
+test('a mention that is no range (a reversed one) names nothing, and the message is still read', () => {
+  assert.deepEqual(sorted(windowsNamedIn('window 9-3 looked odd; window 4 failed')), [4]);
+});
