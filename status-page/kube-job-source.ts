@@ -12,10 +12,6 @@ export interface KubeJobSourceOptions {
   eventsNamespace?: string;
 }
 
-// One poll asks for the plan twice (windows, and the uid check of the
-// emission record), so a read is reused for this long.
-const CONFIGMAP_REUSE_MS = 500;
-
 /**
  * Reads ReindexJobs, their plan ConfigMaps and their Events through the
  * Kubernetes API: get/list only, so read-only RBAC suffices.
@@ -28,21 +24,21 @@ export function kubeJobSource(kubeConfig: KubeConfig, options: KubeJobSourceOpti
   const ref = { group: GROUP, version: VERSION, plural: REINDEXJOB_PLURAL };
   // The uid last seen per name: a plan or Event of an earlier job with the same name is not this job's.
   const uids = new Map<string, string | undefined>();
-  const configMaps = new Map<string, { at: number; read: Promise<V1ConfigMap | undefined> }>();
+  // A plan ConfigMap is immutable (controller/plan-store.ts): read and parsed once per job.
+  const plans = new Map<string, JobPlan>();
 
   function configMap(name: string): Promise<V1ConfigMap | undefined> {
-    const cached = configMaps.get(name);
-    if (cached && Date.now() - cached.at < CONFIGMAP_REUSE_MS) return cached.read;
-    const read = orUndefinedOn404(core.readNamespacedConfigMap({ name, namespace: options.namespace }));
-    configMaps.set(name, { at: Date.now(), read });
-    read.catch(() => configMaps.delete(name));
-    return read;
+    return orUndefinedOn404(core.readNamespacedConfigMap({ name, namespace: options.namespace }));
   }
 
   async function plan(name: string): Promise<JobPlan | undefined> {
-    const plan = parseOrUndefined(parseJobPlan, (await configMap(planConfigMapName(name)))?.data?.[PLAN_KEY]);
     const uid = uids.get(name);
-    return plan && (!uid || plan.jobUid === uid) ? plan : undefined;
+    const cached = plans.get(name);
+    if (cached && (!uid || cached.jobUid === uid)) return cached;
+    const read = parseOrUndefined(parseJobPlan, (await configMap(planConfigMapName(name)))?.data?.[PLAN_KEY]);
+    if (!read || (uid && read.jobUid !== uid)) return undefined;
+    plans.set(name, read);
+    return read;
   }
 
   return {
