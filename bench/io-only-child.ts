@@ -17,7 +17,6 @@ export interface IoOnlyParams {
   dataDir: string;
   natsUrl: string;
   windows: WindowSpec[];
-  batchSize: number;
   parallelism: number;
   maxInFlight: number;
   ackTimeoutMs: number;

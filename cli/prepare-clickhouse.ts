@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { SourceLayoutError, sourceLayout } from '../shared/clickhouse/source-layout.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
-import { tableParams } from '../shared/clickhouse/table-params.js';
+import { tableExists } from '../shared/clickhouse/table-exists.js';
 
 /**
  * Before a local run: the embedded engine (our own data directory) is
@@ -27,12 +27,7 @@ export async function prepareClickHouse(
     if (err instanceof SourceLayoutError) throw new SourceLayoutError(`${err.message}; or run with --setup`);
     throw err;
   }
-  const rs = await client.query({
-    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
-    query_params: tableParams(tables.activities),
-    format: 'JSONEachRow',
-  });
-  if (Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) === 0) {
+  if (!(await tableExists(client, tables.activities))) {
     throw new SourceLayoutError(`activities table ${tables.activities} does not exist (create it with \`reindex migrate\`, or run with --setup)`);
   }
 }

@@ -1,4 +1,4 @@
-import { CloudEvent, HTTP } from 'cloudevents';
+import { CloudEvent } from 'cloudevents';
 import pRetry from 'p-retry';
 import {
   EXT_JOB,
@@ -9,6 +9,7 @@ import {
   windowSubject,
 } from '../shared/contracts/cloud-event-types.js';
 import type { WindowRequested } from '../shared/contracts/window-requested.js';
+import { postCloudEvent } from '../shared/http/post-cloud-event.js';
 import { signEvent } from '../shared/signing/event-signature.js';
 
 export interface EmitOptions {
@@ -45,17 +46,14 @@ export function windowEvent(data: WindowRequested, signingKey: string): CloudEve
  * failure; failures are retried with backoff, each attempt under a timeout.
  */
 export async function emitWindow(data: WindowRequested, options: EmitOptions): Promise<void> {
-  const message = HTTP.binary(windowEvent(data, options.signingKey));
+  const event = windowEvent(data, options.signingKey);
   await pRetry(
     async () => {
-      const res = await fetch(options.brokerUrl, {
-        method: 'POST',
-        headers: message.headers as Record<string, string>,
-        body: message.body as string,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-      });
-      await res.arrayBuffer().catch(() => undefined); // free the socket
-      if (!res.ok) throw new Error(`broker answered ${res.status} to window ${data.window.index}`);
+      try {
+        await postCloudEvent(options.brokerUrl, event, options.timeoutMs ?? 10_000);
+      } catch (err) {
+        throw new Error(`window ${data.window.index}: ${(err as Error).message}`, { cause: err });
+      }
     },
     { retries: options.retries ?? 4, minTimeout: options.minRetryDelayMs ?? 200, factor: 2 },
   );

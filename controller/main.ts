@@ -17,6 +17,7 @@ import { SigningKey } from '../shared/signing/event-signature.js';
 import { startLeaderElection } from './leader-election.js';
 import { DeliveryJson, resultDeadlineMs } from './result-deadline.js';
 import { DEFAULT_WINDOW_BUDGET_SECONDS, runController, type RunningController } from './run-controller.js';
+import { metricsHandler } from '../shared/metrics/serve-metrics.js';
 
 // Parsed at boot, so a bad manifest fails the rollout rather than the first job.
 const Env = z.object({
@@ -96,7 +97,7 @@ export async function main(argv: readonly string[] = process.argv, processEnv: N
 
   const app = new Hono();
   app.get('/healthz', (c) => c.text('ok'));
-  app.get('/metrics', async (c) => c.body(await register.metrics(), 200, { 'Content-Type': register.contentType }));
+  app.get('/metrics', metricsHandler(register));
   const server = serve({ fetch: app.fetch, port: env.PORT });
   log.info({ port: env.PORT, identity: env.POD_NAME }, 'Started controller health and metrics server');
 

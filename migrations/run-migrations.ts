@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { tableExists } from '../shared/clickhouse/table-exists.js';
 import { renderMigration } from './render-migration.js';
 import { splitStatements } from './split-statements.js';
 
@@ -214,16 +215,6 @@ async function inspectDatabase(
   }
   // Only an activities table (the sink, perhaps of an older layout): ours to rebuild by copy.
   return { kind: 'empty', reason: tables.length ? 'no ledger and no source tables' : 'no ledger and none of our tables', ledger: new Map() };
-}
-
-async function tableExists(client: ClickHouseClient, qualified: string): Promise<boolean> {
-  const [db, table] = qualified.split('.');
-  const rs = await client.query({
-    query: 'SELECT count() AS n FROM system.tables WHERE database = {db:String} AND name = {table:String}',
-    query_params: { db, table },
-    format: 'JSONEachRow',
-  });
-  return Number((await rs.json<{ n: string | number }>())[0]?.n ?? 0) > 0;
 }
 
 async function countRows(client: ClickHouseClient, qualified: string): Promise<number> {

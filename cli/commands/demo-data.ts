@@ -26,14 +26,12 @@ export const registerDemoData: RegisterCommand = (program) => {
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${opts.seed}`);
       const g = globalOptions(command);
       // Loaded when the command runs, not at start (see run.ts).
-      const [{ runMigrations }, { createClickHouseClient }, { loadDemoData }] = await Promise.all([
+      const [{ runMigrations }, { openClickHouse }, { loadDemoData }] = await Promise.all([
         import('../../migrations/run-migrations.js'),
-        import('../../shared/clickhouse/create-clickhouse-client.js'),
+        import('../open-clickhouse.js'),
         import('../../shared/demo/load-demo-data.js'),
       ]);
-      const client = createClickHouseClient({
-        url: g.clickhouseUrl, user: g.clickhouseUser, password: g.clickhousePassword, database: g.clickhouseDatabase, dataDir: g.dataDir,
-      });
+      const client = openClickHouse(g);
       try {
         await runMigrations(client);
         const started = Date.now();

@@ -6,6 +6,7 @@ import { unauthorizedEventsCounter } from '../../shared/metrics/unauthorized-eve
 import { requireSignature } from '../../shared/signing/event-signature.js';
 import { handle } from './handle.js';
 import type { AggregatorDeps } from './aggregator-deps.js';
+import { metricsHandler } from '../../shared/metrics/serve-metrics.js';
 
 /**
  * The Hono adapter of `handle`: POST / takes a window result (binary or
@@ -22,10 +23,7 @@ export function createApp(deps: AggregatorDeps): Hono {
   const unauthorized = unauthorizedEventsCounter(deps.registry);
   app.use('*', limitBody(deps.maxBodyBytes, (c, err) => errorResponse(err, c, deps.log)));
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', deps.registry.contentType);
-    return c.body(await deps.registry.metrics());
-  });
+  app.get('/metrics', metricsHandler(deps.registry));
   app.post('/', async (c) => {
     const event = await toCloudEvent(c.req.raw);
     requireSignature(event, deps.signingKey, (reason) => unauthorized.inc({ reason }));

@@ -8,8 +8,8 @@ import { unauthorizedEventsCounter } from '../../shared/metrics/unauthorized-eve
 import { requireSignature, signEvent } from '../../shared/signing/event-signature.js';
 import { handle } from './handle.js';
 import type { WindowDeps } from './window-deps.js';
+import { metricsHandler } from '../../shared/metrics/serve-metrics.js';
 
-export { DEFAULT_MAX_BODY_BYTES } from '../../shared/http/body-limit.js';
 
 const ERROR_TYPE: Record<number, WindowErrorType> = { 400: 'invalid_event', 401: 'unauthorized', 413: 'too_large', 503: 'unavailable' };
 
@@ -31,10 +31,7 @@ export function createApp(deps: WindowDeps): Hono {
     const ready = await deps.ready();
     return c.json(ready, ready.nats && ready.clickhouse ? 200 : 503);
   });
-  app.get('/metrics', async (c) => {
-    c.header('Content-Type', deps.registry.contentType);
-    return c.body(await deps.registry.metrics());
-  });
+  app.get('/metrics', metricsHandler(deps.registry));
   app.post('/', async (c) => {
     const event = await toCloudEvent(c.req.raw);
     requireSignature(event, deps.signingKey, (reason) => unauthorized.inc({ reason }));

@@ -2,9 +2,10 @@
 // (DESIGN.md §4.2). Best effort by design: one try, a short timeout, and a
 // failure only logged, so a slow or absent Broker never slows or fails the
 // window; the window's result is what counts.
-import { CloudEvent, HTTP } from 'cloudevents';
+import { CloudEvent } from 'cloudevents';
 import { EXT_JOB, EXT_WINDOW, progressId, WINDOW_FUNCTION_SOURCE, WINDOW_PROGRESS, windowSubject } from '../../shared/contracts/cloud-event-types.js';
 import type { WindowProgress } from '../../shared/contracts/window-progress.js';
+import { postCloudEvent } from '../../shared/http/post-cloud-event.js';
 import type { Logger } from '../../shared/log.js';
 import { signEvent } from '../../shared/signing/event-signature.js';
 
@@ -12,15 +13,15 @@ export interface ProgressReporterOptions {
   /** The Broker's ingress (BROKER_URL). */
   brokerUrl: string;
   /** Signs like window.completed, so the aggregator accepts it (REINDEX_SIGNING_KEY). */
-  signingKey?: string;
-  /** Per report (default 2 s). */
-  timeoutMs?: number;
+  signingKey: string;
   log: Logger;
 }
 
+const REPORT_TIMEOUT_MS = 2_000;
+
 export type ReportProgress = (progress: WindowProgress) => Promise<void>;
 
-export function progressEvent(data: WindowProgress): CloudEvent<WindowProgress> {
+function progressEvent(data: WindowProgress): CloudEvent<WindowProgress> {
   const { job, window } = data;
   return new CloudEvent<WindowProgress>({
     id: progressId(job.uid, window.index, data.processedEvents),
@@ -37,17 +38,8 @@ export function progressEvent(data: WindowProgress): CloudEvent<WindowProgress> 
 /** Never rejects: a report that does not arrive is logged and forgotten. */
 export function createProgressReporter(opts: ProgressReporterOptions): ReportProgress {
   return async (data) => {
-    const event = opts.signingKey ? signEvent(progressEvent(data), opts.signingKey) : progressEvent(data);
-    const message = HTTP.binary(event);
     try {
-      const res = await fetch(opts.brokerUrl, {
-        method: 'POST',
-        headers: message.headers as Record<string, string>,
-        body: message.body as string,
-        signal: AbortSignal.timeout(opts.timeoutMs ?? 2_000),
-      });
-      await res.arrayBuffer().catch(() => undefined); // free the socket
-      if (!res.ok) throw new Error(`broker answered ${res.status}`);
+      await postCloudEvent(opts.brokerUrl, signEvent(progressEvent(data), opts.signingKey), REPORT_TIMEOUT_MS);
     } catch (err) {
       opts.log.debug({ err, reindexJob: data.job.name, window: data.window.index }, 'Failed to report reindex window progress');
     }

@@ -29,7 +29,7 @@ export const TABLE_ENV: Readonly<Record<TableKey, string>> = Object.freeze({
 });
 
 /** The environment variables that override each source's time and id columns. */
-export const COLUMN_ENV: Readonly<Record<Source, { time: string; id: string }>> = Object.freeze({
+const COLUMN_ENV: Readonly<Record<Source, { time: string; id: string }>> = Object.freeze({
   audit: { time: 'REINDEX_AUDIT_TIME_COLUMN', id: 'REINDEX_AUDIT_ID_COLUMN' },
   event: { time: 'REINDEX_EVENTS_TIME_COLUMN', id: 'REINDEX_EVENTS_ID_COLUMN' },
 });

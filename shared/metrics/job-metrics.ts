@@ -60,7 +60,7 @@ export function createJobMetrics(register: Registry): JobMetrics {
 }
 
 /** Sets the jobs-by-phase gauge from a full list of jobs (jobs without a phase count as Pending). */
-export function observeJobPhases(metrics: JobMetrics, jobs: readonly ReindexJob[]): void {
+function observeJobPhases(metrics: JobMetrics, jobs: readonly ReindexJob[]): void {
   for (const phase of PHASES) metrics.jobs.set({ phase }, jobs.filter((j) => (j.status?.phase ?? 'Pending') === phase).length);
 }
 

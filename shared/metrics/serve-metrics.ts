@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { Registry } from 'prom-client';
 import { serveApp, type ServedApp } from '../http/serve.js';
 
@@ -14,6 +15,11 @@ export const DEFAULT_METRICS_PORT = 9090;
  */
 export async function serveMetrics(registry: Registry, port = DEFAULT_METRICS_PORT, hostname = '0.0.0.0'): Promise<ServedApp> {
   const app = new Hono();
-  app.get('/metrics', async (c) => c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType }));
+  app.get('/metrics', metricsHandler(registry));
   return serveApp(app, port, hostname, { graceMs: 0 });
+}
+
+/** `GET /metrics` of a registry, in its exposition format: one handler for every app that serves one. */
+export function metricsHandler(registry: Registry) {
+  return async (c: Context) => c.body(await registry.metrics(), 200, { 'Content-Type': registry.contentType });
 }

@@ -56,7 +56,7 @@ export async function ensureStream(jsm: JetStreamManager, opts: StreamOptions = 
 }
 
 /** What would change from `current` to `wanted`, field by field (pure). */
-export function streamChanges(current: StreamConfig, wanted: StreamConfig): StreamChange[] {
+function streamChanges(current: StreamConfig, wanted: StreamConfig): StreamChange[] {
   const changes: StreamChange[] = [];
   for (const field of OWNED) {
     const from = current[field] as unknown;
