@@ -5,6 +5,7 @@
 // parallelism allows, whatever the number of windows, and is what the
 // controller rewrites per emission (the plan itself is written once).
 import { z } from 'zod';
+import { parseContractJson } from './parse-contract-json.js';
 
 const Index = z.number().int().min(0);
 const EpochMs = z.number().int().min(0);
@@ -21,10 +22,6 @@ export const EmissionRecord = z.object({
 export type EmissionRecord = z.infer<typeof EmissionRecord>;
 export type InFlightWindow = EmissionRecord['inFlight'][number];
 
-export class InvalidEmissionRecordError extends Error {
-  override name = 'InvalidEmissionRecordError';
-}
-
 export function emptyEmissionRecord(jobUid: string): EmissionRecord {
   return { jobUid, next: 0, inFlight: [] };
 }
@@ -34,13 +31,5 @@ export function printEmissionRecord(record: EmissionRecord): string {
 }
 
 export function parseEmissionRecord(text: string): EmissionRecord {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidEmissionRecordError(`emission record is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = EmissionRecord.safeParse(json);
-  if (!parsed.success) throw new InvalidEmissionRecordError(`invalid emission record: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'record'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseContractJson(EmissionRecord, text, 'emission record', 'record');
 }

@@ -8,6 +8,7 @@
 // inside one object. The one parser and printer of the form.
 import { z } from 'zod';
 import { PolicySnapshot, Source, type WindowSpec } from './window-requested.js';
+import { InvalidContractError, parseContractJson } from './parse-contract-json.js';
 
 export const TimeRange = z.object({ startTime: z.iso.datetime({ offset: true }), endTime: z.iso.datetime({ offset: true }) });
 export type TimeRange = z.infer<typeof TimeRange>;
@@ -43,7 +44,8 @@ export const JobPlan = z.object({
 });
 export type JobPlan = z.infer<typeof JobPlan>;
 
-export class InvalidPlanError extends Error {
+/** Windows that cannot be stored as a plan: not indexed in order, or not tiling the range (encodePlanWindows). */
+export class InvalidPlanError extends InvalidContractError {
   override name = 'InvalidPlanError';
 }
 
@@ -52,15 +54,7 @@ export function printJobPlan(plan: JobPlan): string {
 }
 
 export function parseJobPlan(text: string): JobPlan {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new InvalidPlanError(`job plan is not JSON: ${(err as Error).message}`);
-  }
-  const parsed = JobPlan.safeParse(json);
-  if (!parsed.success) throw new InvalidPlanError(`invalid job plan: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'plan'}: ${i.message}`).join('; ')}`);
-  return parsed.data;
+  return parseContractJson(JobPlan, text, 'job plan', 'plan');
 }
 
 const SOURCES: readonly Source[] = ['audit', 'event'];
