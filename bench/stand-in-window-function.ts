@@ -3,9 +3,10 @@
 // processed exactly its expected events. The control-plane bench times the
 // controller, broker and aggregator with it, and can lose chosen results
 // (a 200 with no reply, as an aggregator outage past every retry would).
-import { CloudEvent, HTTP } from 'cloudevents';
+import { HTTP } from 'cloudevents';
 import { Hono } from 'hono';
-import { EXT_JOB, EXT_WINDOW, WINDOW_COMPLETED, WINDOW_FUNCTION_SOURCE, resultId, windowSubject } from '../shared/contracts/cloud-event-types.js';
+import { WINDOW_COMPLETED, resultId } from '../shared/contracts/cloud-event-types.js';
+import { windowFunctionEvent } from '../shared/contracts/window-function-event.js';
 import type { WindowCompleted } from '../shared/contracts/window-completed.js';
 import { WindowRequested } from '../shared/contracts/window-requested.js';
 import { toCloudEvent } from '../shared/http/cloud-event-request.js';
@@ -44,16 +45,7 @@ export async function startStandInWindowFunction(opts: StandInOptions): Promise<
       durationMs: 0,
     };
     const reply = HTTP.binary(
-      signEvent(new CloudEvent<WindowCompleted>({
-        type: WINDOW_COMPLETED,
-        source: WINDOW_FUNCTION_SOURCE,
-        id: resultId(request.job.uid, index),
-        subject: windowSubject(request.job.name, index),
-        datacontenttype: 'application/json',
-        [EXT_JOB]: request.job.name,
-        [EXT_WINDOW]: index,
-        data,
-      }), opts.signingKey),
+      signEvent(windowFunctionEvent(WINDOW_COMPLETED, resultId(request.job.uid, index), data), opts.signingKey),
     );
     return new Response(reply.body as string, { headers: reply.headers as Record<string, string> });
   });

@@ -1,14 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { CloudEvent, type CloudEventV1 } from 'cloudevents';
-import {
-  EXT_JOB,
-  EXT_WINDOW,
-  resultId,
-  WINDOW_COMPLETED,
-  WINDOW_FUNCTION_SOURCE,
-  WINDOW_REQUESTED,
-  windowSubject,
-} from '../../shared/contracts/cloud-event-types.js';
+import { resultId, WINDOW_COMPLETED, WINDOW_REQUESTED } from '../../shared/contracts/cloud-event-types.js';
+import { windowFunctionEvent } from '../../shared/contracts/window-function-event.js';
 import { WindowCompleted } from '../../shared/contracts/window-completed.js';
 import type { WindowProgress } from '../../shared/contracts/window-progress.js';
 import { WindowRequested } from '../../shared/contracts/window-requested.js';
@@ -53,16 +46,7 @@ export async function handle(event: CloudEventV1<unknown>, deps: WindowDeps): Pr
       { events: data.processedEvents, activities: data.activitiesGenerated, errors: data.errors, durationMs: data.durationMs, dryRun: request.dryRun },
       'Processed reindex window',
     );
-    return new CloudEvent<WindowCompleted>({
-      id: resultId(job.uid, window.index),
-      type: WINDOW_COMPLETED,
-      source: WINDOW_FUNCTION_SOURCE,
-      subject: windowSubject(job.name, window.index),
-      datacontenttype: 'application/json',
-      data,
-      [EXT_JOB]: job.name,
-      [EXT_WINDOW]: window.index,
-    });
+    return windowFunctionEvent(WINDOW_COMPLETED, resultId(job.uid, window.index), data);
   } catch (err) {
     if (err instanceof UnavailableError) outcome = 'unavailable';
     throw err;

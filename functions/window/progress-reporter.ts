@@ -3,7 +3,8 @@
 // failure only logged, so a slow or absent Broker never slows or fails the
 // window; the window's result is what counts.
 import { CloudEvent } from 'cloudevents';
-import { EXT_JOB, EXT_WINDOW, progressId, WINDOW_FUNCTION_SOURCE, WINDOW_PROGRESS, windowSubject } from '../../shared/contracts/cloud-event-types.js';
+import { progressId, WINDOW_PROGRESS } from '../../shared/contracts/cloud-event-types.js';
+import { windowFunctionEvent } from '../../shared/contracts/window-function-event.js';
 import type { WindowProgress } from '../../shared/contracts/window-progress.js';
 import { postCloudEvent } from '../../shared/http/post-cloud-event.js';
 import type { Logger } from '../../shared/log.js';
@@ -22,17 +23,7 @@ const REPORT_TIMEOUT_MS = 2_000;
 export type ReportProgress = (progress: WindowProgress) => Promise<void>;
 
 function progressEvent(data: WindowProgress): CloudEvent<WindowProgress> {
-  const { job, window } = data;
-  return new CloudEvent<WindowProgress>({
-    id: progressId(job.uid, window.index, data.processedEvents),
-    type: WINDOW_PROGRESS,
-    source: WINDOW_FUNCTION_SOURCE,
-    subject: windowSubject(job.name, window.index),
-    datacontenttype: 'application/json',
-    data,
-    [EXT_JOB]: job.name,
-    [EXT_WINDOW]: window.index,
-  });
+  return windowFunctionEvent(WINDOW_PROGRESS, progressId(data.job.uid, data.window.index, data.processedEvents), data);
 }
 
 /** Never rejects: a report that does not arrive is logged and forgotten. */
