@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import pRetry from 'p-retry';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
@@ -32,16 +33,23 @@ export interface ActivitySink {
   /** Resolves once every message published so far is in ClickHouse and acked. */
   drain(timeoutMs?: number): Promise<void>;
   readonly inserted: number;
-  /** Messages that are not an activity (not a JSON object): terminated, never inserted. */
+  /** Messages that are not an activity (not a JSON object): logged and acknowledged with their batch, never inserted. */
   readonly rejected: number;
   stop(): Promise<void>;
 }
 
 /**
  * Does Vector's job locally: a durable pull consumer on the reindex stream,
- * inserting each batch into `audit.activities` and acking only after the
- * insert, so a crash re-delivers rather than loses (ReplacingMergeTree makes
- * the re-insert harmless).
+ * inserting each batch into `audit.activities` and acknowledging it only
+ * after the insert, so a crash re-delivers rather than loses
+ * (ReplacingMergeTree makes the re-insert harmless).
+ *
+ * One acknowledgement a batch (AckPolicy.All: acking a message acks every
+ * earlier one), not one a message: the sink shares two cores with the
+ * function and nats-server, and 670,000 acks are CPU both pay for. That is
+ * only safe because batches are acknowledged in order and a failed insert is
+ * retried in place until it lands: no later ack can cover a batch that is
+ * not in ClickHouse.
  */
 const NEWLINE = new Uint8Array([10]);
 
@@ -55,7 +63,7 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   const jsm = await jetstreamManager(opts.nc);
   const added = await jsm.consumers.add(opts.stream, {
     ...(opts.ephemeral ? { inactive_threshold: nanos(60_000) } : { durable_name: consumerName }),
-    ack_policy: AckPolicy.Explicit,
+    ack_policy: AckPolicy.All,
     deliver_policy: opts.ephemeral ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subject: opts.subjects,
     max_ack_pending: batchSize * 4,
@@ -67,15 +75,15 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   let stopped = false;
   let lastError: Error | undefined;
 
-  // Each message is parsed on its own: one that is not an activity is
-  // terminated (redelivery cannot mend it) and the rest of the batch goes in.
+  // Each message is parsed on its own: one that is not an activity can never
+  // be inserted (redelivery cannot mend it), so it is counted, logged and
+  // acknowledged with its batch, and the rest of the batch goes in.
   async function insertBatch(batch: JsMsg[]): Promise<void> {
-    const good: JsMsg[] = [];
     const lines: Uint8Array[] = [];
+    let bad = 0;
     for (const m of batch) {
       const parsed = parseActivityMessage(m.data);
       if (parsed.ok) {
-        good.push(m);
         // The message is the activity's JSON: inserted as it came, one line
         // each (no second encoding), unless it holds a tab or newline (JSON
         // that is not compact), which a TabSeparatedRaw row cannot.
@@ -83,32 +91,42 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
         continue;
       }
       opts.log.warn({ subject: m.subject, seq: m.seq, reason: parsed.reason }, 'Rejected activity message that cannot be inserted');
-      // No reason on the TERM: nats-server before 2.10 does not read "+TERM <reason>" as a TERM at all.
-      m.term();
-      rejected++;
+      bad++;
     }
-    if (good.length > 0) {
-      await opts.clickhouse.insert({
-        table: checkedTableName(opts.tables.activities),
-        columns: ['activity_json'],
-        values: Readable.from([Buffer.concat(lines)], { objectMode: false }),
-        format: 'TabSeparatedRaw',
-      });
+    const rows = lines.length / 2;
+    if (rows > 0) {
+      const body = Buffer.concat(lines);
+      await pRetry(
+        () =>
+          opts.clickhouse.insert({
+            table: checkedTableName(opts.tables.activities),
+            columns: ['activity_json'],
+            values: Readable.from([body], { objectMode: false }),
+            format: 'TabSeparatedRaw',
+          }),
+        {
+          retries: Number.POSITIVE_INFINITY,
+          minTimeout: 500,
+          maxTimeout: 5000,
+          // Stopping gives up on the batch unacknowledged: it is redelivered to the next sink.
+          shouldRetry: () => !stopped,
+          onFailedAttempt: ({ error }) => {
+            lastError = error;
+            opts.log.warn({ err: error, messages: batch.length }, 'Failed to insert a batch of activities; retrying');
+          },
+        },
+      );
     }
-    for (const m of good) m.ack();
-    inserted += good.length;
+    batch[batch.length - 1]!.ack();
+    inserted += rows;
+    rejected += bad;
+    lastError = undefined;
   }
 
-  // A failed fetch or insert is retried, never fatal: unacked messages are
-  // redelivered, so nothing is lost while ClickHouse or NATS is away. The
-  // next batch is fetched while the last one is inserted.
+  // A failed fetch is retried, never fatal: unacknowledged messages are
+  // redelivered, so nothing is lost while NATS is away. The next batch is
+  // fetched while the last one is inserted.
   let inserting: Promise<void> = Promise.resolve();
-  const failed = async (err: unknown) => {
-    if (stopped) return;
-    lastError = err as Error;
-    opts.log.warn({ err }, 'Failed to sink a batch of activities; retrying');
-    await delay(500);
-  };
   const loop = (async () => {
     while (!stopped) {
       try {
@@ -123,17 +141,17 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
           if (batch.length === 0) throw err;
           opts.log.debug({ err, messages: batch.length }, 'Activity fetch ended early; inserting what it delivered');
         }
+        // In order: a batch is acknowledged only after every earlier one.
         await inserting;
-        if (batch.length > 0) {
-          inserting = insertBatch(batch).then(() => {
-            lastError = undefined;
-          }, failed);
-        }
+        if (batch.length > 0) inserting = insertBatch(batch);
       } catch (err) {
-        await failed(err);
+        if (stopped) break;
+        lastError = err as Error;
+        opts.log.warn({ err }, 'Failed to fetch activities; retrying');
+        await delay(500);
       }
     }
-    await inserting;
+    await inserting.catch(() => undefined);
   })();
 
   return {
