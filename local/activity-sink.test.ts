@@ -74,3 +74,38 @@ test('counts messages that are not activities, never inserts them, and inserts t
   const rs = await clickhouse.query({ query: "SELECT origin_id FROM audit.activities WHERE origin_id LIKE 'sink-good-%' ORDER BY origin_id", format: 'JSONEachRow' });
   assert.deepEqual(await rs.json(), [{ origin_id: 'sink-good-1' }, { origin_id: 'sink-good-2' }]);
 });
+
+test('retries a failed insert in place and acknowledges its batch only once it is in ClickHouse', async (t) => {
+  // ClickHouse refuses the first two inserts: the batch must stay unacknowledged
+  // (AckPolicy.All would let any later ack cover it) until the third lands.
+  let refusals = 2;
+  const flaky = new Proxy(clickhouse, {
+    get(target, prop) {
+      if (prop === 'insert') {
+        return (params: Parameters<typeof clickhouse.insert>[0]) => (refusals-- > 0 ? Promise.reject(new Error('ClickHouse is away')) : target.insert(params));
+      }
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+  const sink = await startActivitySink({ nc, clickhouse: flaky, tables: DEFAULT_TABLES, stream: DEFAULT_STREAM, subjects: `${DEFAULT_SUBJECT_PREFIX}.retry`, consumer: 'sink-retry-test', log: silentLogger });
+  t.after(() => sink.stop());
+  const js = jetstream(nc);
+  const jsm = await jetstreamManager(nc);
+  for (const id of ['sink-retry-1', 'sink-retry-2', 'sink-retry-3']) await js.publish(`${DEFAULT_SUBJECT_PREFIX}.retry`, JSON.stringify(activity(id)));
+
+  // While the inserts fail, the delivered messages stay pending acknowledgement.
+  const deadline = Date.now() + 10_000;
+  let sawPending = false;
+  while (refusals >= 0 && Date.now() < deadline) {
+    const info = await jsm.consumers.info(DEFAULT_STREAM, 'sink-retry-test');
+    if (info.num_ack_pending > 0 && sink.inserted === 0) sawPending = true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(sawPending, 'the batch was acknowledged before its insert landed');
+
+  await sink.drain(20_000);
+  assert.equal(sink.inserted, 3);
+  const rs = await clickhouse.query({ query: "SELECT count() AS n FROM audit.activities FINAL WHERE origin_id LIKE 'sink-retry-%'", format: 'JSONEachRow' });
+  assert.deepEqual(await rs.json(), [{ n: 3 }]);
+});
