@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { countBuckets } from '../shared/clickhouse/count-buckets.js';
 import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
 import { readSourceTimes } from '../shared/clickhouse/read-source-times.js';
-import { readWindowPages, readWindowTextPages } from '../shared/clickhouse/read-window.js';
+import { readWindowPages, readWindowRawPages } from '../shared/clickhouse/read-window.js';
 import { detectSourceLayout, SourceLayoutError } from '../shared/clickhouse/source-layout.js';
 import { DEFAULT_TABLES } from '../shared/clickhouse/source-tables.js';
 import { sourceTimeSpan } from '../shared/clickhouse/source-time-span.js';
@@ -81,8 +81,8 @@ test('sizes pages by bytes, whatever the row count allows: 50 KB audit logs come
   const note = 'x'.repeat(50_000);
   await insert('audit.audit_logs', Array.from({ length: 60 }, (_, i) => ({ auditID: randomUUID(), verb: 'create', requestReceivedTimestamp: at(7_200_000 + i), requestObject: { note } })));
   const pages: { rows: number; bytes: number }[] = [];
-  for await (const page of readWindowTextPages(client, DEFAULT_TABLES, { source: 'audit', ...range(7_200_000, 7_300_000) }, { maxBytes: 512 * 1024, firstRows: 4, maxRows: 10_000 })) {
-    pages.push({ rows: page.rows, bytes: page.text.length });
+  for await (const page of readWindowRawPages(client, DEFAULT_TABLES, { source: 'audit', ...range(7_200_000, 7_300_000) }, { maxBytes: 512 * 1024, firstRows: 4, maxRows: 10_000 })) {
+    pages.push({ rows: page.rows, bytes: page.bytes.length });
   }
   assert.equal(pages.reduce((n, p) => n + p.rows, 0), 60);
   assert.equal(pages[0]!.rows, 4);

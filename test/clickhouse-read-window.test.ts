@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
-import { parsePageRows, readWindowPages, readWindowTextPages, splitTextPage, type TextPage } from '../shared/clickhouse/read-window.js';
+import { parsePageRows, readWindowPages, readWindowRawPages, splitRawPage, type RawPage } from '../shared/clickhouse/read-window.js';
 import type { SourceRow } from '../shared/clickhouse/source-row.js';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
 
@@ -67,15 +67,15 @@ test('a page cut into pieces of n rows holds exactly its rows, in order, n at mo
   rows.push('{"auditID": "piece-cut", "requestReceivedTimestamp": "2026-03-05T00:00:30Z", ');
   await insert(tables.auditLogs, rows);
   const window = { source: 'audit' as const, from: '2026-03-05T00:00:00.000Z', to: '2026-03-06T00:00:00.000Z' };
-  const pages: TextPage[] = [];
-  for await (const page of readWindowTextPages(client, tables, window, { firstRows: 100 })) pages.push(page);
+  const pages: RawPage[] = [];
+  for await (const page of readWindowRawPages(client, tables, window, { firstRows: 100 })) pages.push(page);
   assert.deepEqual(pages.map((p) => p.rows), [23], 'one page');
-  const pieces = [...splitTextPage(pages[0]!, 5)];
+  const pieces = [...splitRawPage(pages[0]!, 5)];
   assert.deepEqual(pieces.map((p) => p.rows), [5, 5, 5, 5, 3]);
-  assert.deepEqual(pieces.map((p) => parsePageRows(p.text).length), [5, 5, 5, 5, 3], 'each piece parses to its row count');
-  assert.deepEqual(pieces.flatMap((p) => parsePageRows(p.text)), parsePageRows(pages[0]!.text));
-  assert.deepEqual([...splitTextPage(pages[0]!, 23)], pages, 'a page no larger than n stays whole');
-  assert.throws(() => [...splitTextPage(pages[0]!, 0)], /positive integer/);
+  assert.deepEqual(pieces.map((p) => parsePageRows(p.bytes).length), [5, 5, 5, 5, 3], 'each piece parses to its row count');
+  assert.deepEqual(pieces.flatMap((p) => parsePageRows(p.bytes)), parsePageRows(pages[0]!.bytes));
+  assert.deepEqual([...splitRawPage(pages[0]!, 23)], pages, 'a page no larger than n stays whole');
+  assert.throws(() => [...splitRawPage(pages[0]!, 0)], /positive integer/);
 });
 
 test('includes a row at from and excludes a row at to: windows are half-open', async () => {

@@ -4,7 +4,7 @@ import { HTTP } from 'cloudevents';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Registry } from 'prom-client';
-import type { TextPage } from '../../shared/clickhouse/read-window.js';
+import type { RawPage } from '../../shared/clickhouse/read-window.js';
 import { EXT_JOB, EXT_WINDOW, resultId, WINDOW_COMPLETED, WINDOW_FUNCTION_SOURCE } from '../../shared/contracts/cloud-event-types.js';
 import { WindowCompleted } from '../../shared/contracts/window-completed.js';
 import { silentLogger } from '../../shared/log.js';
@@ -22,7 +22,7 @@ import type { Readiness, WindowDeps } from './window-deps.js';
 
 // ClickHouse is the outside system replaced here: rows come from memory.
 // The policy engine and NATS are the real ones.
-// Lines as ClickHouse sends a page (readWindowTextPages): time, id, cursor hash, event_json.
+// Lines as ClickHouse sends a page (readWindowRawPages): time, id, cursor hash, event_json.
 const AUDIT_ROWS: string[] = [
   row('a1', { verb: 'create', resource: 'deployments', apiGroup: 'apps', name: 'web' }),
   row('a2', { verb: 'delete', resource: 'pods', apiGroup: '', name: 'db-0' }),
@@ -50,10 +50,10 @@ function row(auditID: string, o: { verb: string; resource: string; apiGroup: str
   return `${ts.slice(0, -1).replace('T', ' ')}\t${auditID}\t${auditID.length}\t${JSON.stringify(event)}`;
 }
 
-async function* pagesOf(rows: string[], size: number): AsyncGenerator<TextPage> {
+async function* pagesOf(rows: string[], size: number): AsyncGenerator<RawPage> {
   for (let i = 0; i < rows.length; i += size) {
     const page = rows.slice(i, i + size);
-    yield { text: page.join('\n'), rows: page.length };
+    yield { bytes: Buffer.from(page.join('\n')), rows: page.length };
   }
 }
 

@@ -5,7 +5,7 @@ import { Registry } from 'prom-client';
 import { readSourceTimes } from '../../shared/clickhouse/read-source-times.js';
 import { readStoredActivities } from '../../shared/clickhouse/read-stored-activities.js';
 import { readStoredSummaries } from '../../shared/clickhouse/read-stored-summaries.js';
-import { readWindowTextPages, type PageBounds } from '../../shared/clickhouse/read-window.js';
+import { readWindowRawPages, type PageBounds } from '../../shared/clickhouse/read-window.js';
 import { DEFAULT_TABLES, type SourceTables } from '../../shared/clickhouse/source-tables.js';
 import { silentLogger, type Logger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
@@ -81,7 +81,7 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
   const evaluateWorkers = opts.evaluateWorkers ?? defaultEvaluateWorkers();
   return {
     readWindow: (window) =>
-      readWindowTextPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, opts.pageBounds),
+      readWindowRawPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, opts.pageBounds),
     evaluatePool: createEvaluatePool(evaluateWorkers),
     compareDryRun: (request) =>
       createDryRunComparison(request.window, {

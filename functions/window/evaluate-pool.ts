@@ -9,7 +9,7 @@ import type { PageJob, PageReply } from './evaluate-worker.js';
 import { createPolicyEngineCache } from './policy-engine-cache.js';
 
 /**
- * The window's one page evaluator: a page's ClickHouse text in, its rows
+ * The window's one page evaluator: a page's ClickHouse bytes in, its rows
  * parsed, evaluated and (as `output` asks) encoded out. With workers it runs
  * off the main thread; with none, in it. Same pages, same results.
  */
@@ -20,7 +20,7 @@ export interface EvaluatePool {
    * read. Throws PolicyCompileError.
    */
   check(request: WindowRequested): void;
-  evaluate(request: WindowRequested, kind: InputKind, text: string, output: PageOutput): Promise<EvaluatedPage>;
+  evaluate(request: WindowRequested, kind: InputKind, bytes: Uint8Array, output: PageOutput): Promise<EvaluatedPage>;
   close(): Promise<void>;
 }
 
@@ -63,9 +63,9 @@ export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePoo
     let closed = false;
     return {
       check,
-      async evaluate(request, kind, text, output) {
+      async evaluate(request, kind, bytes, output) {
         if (closed) throw new Error('evaluation pool closed');
-        return evaluatePage(engineFor(request), kind, parsePageRows(text), output);
+        return evaluatePage(engineFor(request), kind, parsePageRows(bytes), output);
       },
       async close() {
         closed = true;
@@ -114,13 +114,16 @@ export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePoo
 
   return {
     check,
-    evaluate(request, kind, text, output) {
+    evaluate(request, kind, bytes, output) {
       if (closed) return Promise.reject(new Error('evaluation pool closed'));
       for (let i = 0; i < slots.length; i++) if (slots[i]!.dead) slots[i] = spawn();
       let slot = slots[0]!;
       for (const s of slots) if (s.pending.size < slot.pending.size) slot = s;
       const key = `${request.job.uid}/${request.job.generation}`;
-      const job: PageJob = { id: nextId++, key, kind, text, output };
+      // The bytes go over in a buffer of their own, transferred, not cloned:
+      // the page is usually a view on a larger answer (or Node's pool), whose
+      // buffer must stay here. One copy of bytes, no string on this thread.
+      const job: PageJob = { id: nextId++, key, kind, bytes: new Uint8Array(bytes), output };
       if (slot.snapshots.has(key)) {
         slot.snapshots.delete(key);
       } else {
@@ -135,7 +138,7 @@ export function createEvaluatePool(size = defaultEvaluateWorkers()): EvaluatePoo
       pendingPages++;
       return new Promise<EvaluatedPage>((resolve, reject) => {
         slot.pending.set(job.id, { resolve, reject });
-        slot.worker.postMessage(job);
+        slot.worker.postMessage(job, [job.bytes.buffer as ArrayBuffer]);
       });
     },
     async close() {

@@ -7,7 +7,7 @@ import { compilePolicies } from '../../shared/policy/policy-engine.js';
 import { evaluatePage, type EvaluatedPage, type PageOutput } from './evaluate-page.js';
 import type { PolicyEvaluator } from './window-deps.js';
 
-/** A page for a worker: its text as ClickHouse sent it, and the snapshot when the worker has not got it yet. */
+/** A page for a worker: its bytes as ClickHouse sent them (transferred), and the snapshot when the worker has not got it yet. */
 export interface PageJob {
   id: number;
   key: string;
@@ -15,7 +15,7 @@ export interface PageJob {
   /** Snapshot keys the pool no longer tracks for this worker. */
   evict?: string[];
   kind: InputKind;
-  text: string;
+  bytes: Uint8Array;
   output: PageOutput;
 }
 
@@ -32,7 +32,7 @@ parentPort!.on('message', (job: PageJob) => {
     if (job.snapshot) engines.set(job.key, compilePolicies(job.snapshot.policies, job.snapshot.discovery));
     const engine = engines.get(job.key);
     if (!engine) throw new Error(`no policy snapshot ${job.key} in this worker`);
-    const page = evaluatePage(engine, job.kind, parsePageRows(job.text), job.output);
+    const page = evaluatePage(engine, job.kind, parsePageRows(job.bytes), job.output);
     if (page.payload) transfer = [page.payload.buffer as ArrayBuffer, page.ends!.buffer as ArrayBuffer];
     reply = { id: job.id, page };
   } catch (err) {

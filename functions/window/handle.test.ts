@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Registry } from 'prom-client';
-import type { TextPage } from '../../shared/clickhouse/read-window.js';
+import type { RawPage } from '../../shared/clickhouse/read-window.js';
 import type { WindowProgress } from '../../shared/contracts/window-progress.js';
 import { silentLogger } from '../../shared/log.js';
 import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
@@ -46,16 +46,16 @@ function countsOf(n: number) {
 
 test('a page larger than batchSize is evaluated and counted batch by batch, its progress moving within the page', async (t) => {
   const ROWS = 650;
-  const page: TextPage = { text: Array.from({ length: ROWS }, (_, i) => row(i)).join('\n'), rows: ROWS };
+  const page: RawPage = { bytes: Buffer.from(Array.from({ length: ROWS }, (_, i) => row(i)).join('\n')), rows: ROWS };
   const pool = createEvaluatePool(0);
   t.after(() => pool.close());
   // The real evaluator, watched: how many rows each call is given.
   const evaluated: number[] = [];
   const watched: EvaluatePool = {
     check: (request) => pool.check(request),
-    evaluate: (request, kind, text, output) => {
-      evaluated.push(text.split('\n').filter((l) => l !== '').length);
-      return pool.evaluate(request, kind, text, output);
+    evaluate: (request, kind, bytes, output) => {
+      evaluated.push(Buffer.from(bytes).toString().split('\n').filter((l) => l !== '').length);
+      return pool.evaluate(request, kind, bytes, output);
     },
     close: () => pool.close(),
   };

@@ -8,7 +8,7 @@ import { WindowRequested } from '../../shared/contracts/window-requested.js';
 import { InvalidEventError } from '../../shared/errors/invalid-event-error.js';
 import { ReindexError } from '../../shared/errors/reindex-error.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
-import { splitTextPage, type TextPage } from '../../shared/clickhouse/read-window.js';
+import { splitRawPage, type RawPage } from '../../shared/clickhouse/read-window.js';
 import type { InputKind } from '../../shared/policy/evaluation-outcome.js';
 import { ErrorTally } from './error-tally.js';
 import type { EvaluatedPage, PageOutput } from './evaluate-page.js';
@@ -193,7 +193,7 @@ async function* evaluateBatches(request: WindowRequested, kind: InputKind, outpu
   const pages = readAhead(deps.readWindow(window))[Symbol.asyncIterator]();
   try {
     for (;;) {
-      let next: IteratorResult<TextPage>;
+      let next: IteratorResult<RawPage>;
       try {
         next = await pages.next();
       } catch (err) {
@@ -203,10 +203,10 @@ async function* evaluateBatches(request: WindowRequested, kind: InputKind, outpu
         });
       }
       if (next.done) return;
-      for (const batch of splitTextPage(next.value, batchSize)) {
+      for (const batch of splitRawPage(next.value, batchSize)) {
         let evaluated: EvaluatedPage;
         try {
-          evaluated = await deps.evaluatePool.evaluate(request, kind, batch.text, output);
+          evaluated = await deps.evaluatePool.evaluate(request, kind, batch.bytes, output);
         } catch (err) {
           throw new UnavailableError(`evaluating ${window.source} rows failed: ${(err as Error).message}`, { cause: err });
         }

@@ -5,7 +5,7 @@ import type { WindowRequested, WindowSpec } from '../../shared/contracts/window-
 import type { Logger } from '../../shared/log.js';
 import type { WindowMetrics } from '../../shared/metrics/window-metrics.js';
 import type { ActivityPublisher } from '../../shared/nats/activity-publisher.js';
-import type { TextPage } from '../../shared/clickhouse/read-window.js';
+import type { RawPage } from '../../shared/clickhouse/read-window.js';
 import type { EvaluationOutcome, InputKind } from '../../shared/policy/evaluation-outcome.js';
 import type { ReportProgress } from './progress-reporter.js';
 import type { EvaluatePool } from './evaluate-pool.js';
@@ -33,10 +33,10 @@ export interface Readiness {
 export type WindowDeps = {
   /**
    * Pages of the window's rows in (timestamp, id) order, as ClickHouse sent
-   * them (see readWindowTextPages), each as large as the reader chooses
+   * them (see readWindowRawPages), each as large as the reader chooses
    * (bounded by bytes), whatever batchSize; throws when ClickHouse does not answer.
    */
-  readWindow: (window: WindowSpec) => AsyncIterable<TextPage>;
+  readWindow: (window: WindowSpec) => AsyncIterable<RawPage>;
   /** Parses, evaluates and encodes each page: worker threads, or (size 0) this thread. */
   evaluatePool: EvaluatePool;
   /** A fresh publisher per window: its counts are the window's. */

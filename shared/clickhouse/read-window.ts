@@ -69,26 +69,29 @@ export async function* readWindowPages(
   window: { source: Source; from: Instant; to: Instant },
   bounds: PageBounds = {},
 ): AsyncGenerator<SourceRow[]> {
-  for await (const page of readWindowTextPages(client, tables, window, bounds)) yield parsePage(page.text).rows;
+  for await (const page of readWindowRawPages(client, tables, window, bounds)) yield parsePageRows(page.bytes);
 }
 
 /**
  * One page as ClickHouse sent it: `rows` lines of `time \t id \t hash \t
- * event_json`, unparsed, for a caller that splits and parses them elsewhere
- * (`parsePageRows`, e.g. in a worker thread). Same pages, same cursor as
- * `readWindowPages`; only the last line is split here.
+ * event_json`, undecoded bytes, for a caller that decodes and parses them
+ * elsewhere (`parsePageRows`, e.g. in a worker thread, the bytes transferred
+ * rather than copied as a string). Same pages, same cursor as
+ * `readWindowPages`; only the last line is decoded here.
  */
-export interface TextPage {
-  text: string;
+export interface RawPage {
+  bytes: Uint8Array;
   rows: number;
 }
 
-export async function* readWindowTextPages(
+const NEWLINE = 10;
+
+export async function* readWindowRawPages(
   client: ClickHouseClient,
   tables: SourceTables,
   window: { source: Source; from: Instant; to: Instant },
   bounds: PageBounds = {},
-): AsyncGenerator<TextPage> {
+): AsyncGenerator<RawPage> {
   const { maxBytes, maxRows, firstRows } = { ...DEFAULT_PAGE_BOUNDS, ...bounds };
   for (const [name, value] of Object.entries({ maxBytes, maxRows, firstRows })) {
     if (!Number.isInteger(value) || value < 1) throw new Error(`Page bound ${name} must be a positive integer, got ${value}`);
@@ -98,20 +101,21 @@ export async function* readWindowTextPages(
   let limit = Math.min(firstRows, maxRows);
   let after: { afterTime: string; afterId: string; afterHash: string } | undefined;
   for (;;) {
+    // exec, not query: its stream is the answer's bytes as they came, which
+    // the reader hands on undecoded (the client's text() decodes chunk by
+    // chunk through a streaming TextDecoder, ~5x slower than decodePage).
     const { stream } = await client.exec({
       query: `${pageQuery(layout, after !== undefined)} FORMAT TabSeparatedRaw`,
       query_params: { ...base, ...after, limit },
     });
-    const text = decodePage(await readAll(stream));
-    const { rows, lastStart } = countLines(text);
-    if (rows > 0) yield { text, rows };
+    const bytes = await readAll(stream);
+    const { rows, lastStart } = countLines(bytes);
+    if (rows > 0) yield { bytes, rows };
     if (rows < limit) return;
-    const tab1 = text.indexOf('\t', lastStart);
-    const tab2 = text.indexOf('\t', tab1 + 1);
-    const tab3 = text.indexOf('\t', tab2 + 1);
-    after = { afterTime: text.slice(lastStart, tab1), afterId: text.slice(tab1 + 1, tab2), afterHash: text.slice(tab2 + 1, tab3) };
+    const [afterTime, afterId, afterHash] = decodePage(bytes.subarray(lastStart)).split('\t', 3) as [string, string, string];
+    after = { afterTime, afterId, afterHash };
     // Rows of a window are alike in size: size the next page by this one's.
-    limit = Math.max(1, Math.min(maxRows, Math.floor(maxBytes / (text.length / rows))));
+    limit = Math.max(1, Math.min(maxRows, Math.floor(maxBytes / (bytes.length / rows))));
   }
 }
 
@@ -121,22 +125,21 @@ async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-// A page's bytes as text, decoded whole. The client's own text() decodes
-// chunk by chunk through a streaming TextDecoder, ~5x slower than this on
-// pages of audit JSON, which are nearly always ASCII: then Latin-1 decoding
-// gives the same string, at memory speed; anything else decodes as UTF-8.
-function decodePage(bytes: Buffer): string {
-  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+// Bytes of a page as text. Audit JSON is nearly always ASCII: then Latin-1
+// decoding gives the same string at memory speed; anything else is UTF-8.
+function decodePage(bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return isAscii(buf) ? buf.toString('latin1') : buf.toString('utf8');
 }
 
 // Lines as parsePage splits them: each ends at a newline or at the end.
-function countLines(text: string): { rows: number; lastStart: number } {
+function countLines(bytes: Uint8Array): { rows: number; lastStart: number } {
   let rows = 0;
   let lastStart = 0;
   let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end === -1) end = bytes.length;
     rows++;
     lastStart = start;
     start = end + 1;
@@ -145,40 +148,36 @@ function countLines(text: string): { rows: number; lastStart: number } {
 }
 
 /**
- * A page in pieces of at most `rows` lines, in order, each a `TextPage` of
- * its own: the window evaluates and counts a large page batch by batch.
- * Only the text is cut (at newlines, as `countLines` sees lines), never parsed.
+ * A page in pieces of at most `rows` lines, in order, each a `RawPage` of
+ * its own (a view on the page's bytes): the window evaluates and counts a
+ * large page batch by batch. Only cut (at newlines, as `countLines` sees
+ * lines), never decoded.
  */
-export function* splitTextPage(page: TextPage, rows: number): Generator<TextPage> {
+export function* splitRawPage(page: RawPage, rows: number): Generator<RawPage> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`Rows per piece must be a positive integer, got ${rows}`);
   if (page.rows <= rows) {
     yield page;
     return;
   }
-  const { text } = page;
+  const { bytes } = page;
   let start = 0;
-  while (start < text.length) {
+  while (start < bytes.length) {
     let end = start;
     let n = 0;
-    while (n < rows && end < text.length) {
-      const newline = text.indexOf('\n', end);
-      end = newline === -1 ? text.length : newline + 1;
+    while (n < rows && end < bytes.length) {
+      const newline = bytes.indexOf(NEWLINE, end);
+      end = newline === -1 ? bytes.length : newline + 1;
       n++;
     }
-    yield { text: text.slice(start, end), rows: n };
+    yield { bytes: bytes.subarray(start, end), rows: n };
     start = end;
   }
 }
 
-/** The rows of a `TextPage`, exactly as `readWindowPages` yields them. */
-export function parsePageRows(text: string): SourceRow[] {
-  return parsePage(text).rows;
-}
-
-function parsePage(text: string): { rows: SourceRow[]; lastTime: string; lastId: string } {
+/** The rows of a `RawPage`'s bytes, exactly as `readWindowPages` yields them. */
+export function parsePageRows(bytes: Uint8Array): SourceRow[] {
+  const text = decodePage(bytes);
   const rows: SourceRow[] = [];
-  let lastTime = '';
-  let lastId = '';
   let start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);
@@ -186,12 +185,10 @@ function parsePage(text: string): { rows: SourceRow[]; lastTime: string; lastId:
     const tab1 = text.indexOf('\t', start);
     const tab2 = text.indexOf('\t', tab1 + 1);
     const tab3 = text.indexOf('\t', tab2 + 1);
-    lastTime = text.slice(start, tab1);
-    lastId = text.slice(tab1 + 1, tab2);
-    rows.push(toSourceRow(lastId, fromClickHouseTime(lastTime), text.slice(tab3 + 1, end)));
+    rows.push(toSourceRow(text.slice(tab1 + 1, tab2), fromClickHouseTime(text.slice(start, tab1)), text.slice(tab3 + 1, end)));
     start = end + 1;
   }
-  return { rows, lastTime, lastId };
+  return rows;
 }
 
 function toSourceRow(id: string, timestamp: string, json: string): SourceRow {
