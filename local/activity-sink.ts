@@ -73,6 +73,8 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   let inserted = 0;
   let rejected = 0;
   let stopped = false;
+  // Ends an insert's retries at stop: the batch stays unacknowledged and is redelivered to the next sink.
+  const stopping = new AbortController();
   let lastError: Error | undefined;
 
   // Each message is parsed on its own: one that is not an activity can never
@@ -108,8 +110,7 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
           retries: Number.POSITIVE_INFINITY,
           minTimeout: 500,
           maxTimeout: 5000,
-          // Stopping gives up on the batch unacknowledged: it is redelivered to the next sink.
-          shouldRetry: () => !stopped,
+          signal: stopping.signal,
           onFailedAttempt: ({ error }) => {
             lastError = error;
             opts.log.warn({ err: error, messages: batch.length }, 'Failed to insert a batch of activities; retrying');
@@ -175,6 +176,7 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
     },
     async stop() {
       stopped = true;
+      stopping.abort();
       await loop;
       if (opts.ephemeral) await jsm.consumers.delete(opts.stream, added.name).catch(() => undefined);
     },
