@@ -1,3 +1,5 @@
+import type { ErrorSample } from '../contracts/window-completed.js';
+
 // ReindexJob (activity.miloapis.com/v1alpha1, cluster-scoped): DESIGN.md §4.1.
 
 export const GROUP = 'activity.miloapis.com';
@@ -33,17 +35,9 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-/** One kind of error (type, policy, rule) with its first example and how many there were. */
-export interface ErrorSample {
-  originId: string;
-  policy: string;
-  rule: string;
-  message: string;
-  /** malformed_row, evaluation, no_origin_id, activity_too_large (the error_type metric label). */
-  type?: string;
-  /** Errors of this kind; absent means one. */
-  count?: number;
-}
+// One kind of error with its first example and count: typed once, with the
+// window.completed contract that carries it to the aggregator.
+export type { ErrorSample };
 
 export interface DryRunSample {
   originId: string;
