@@ -82,6 +82,7 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   // acknowledged with its batch, and the rest of the batch goes in.
   async function insertBatch(batch: JsMsg[]): Promise<void> {
     const lines: Uint8Array[] = [];
+    let rows = 0;
     let bad = 0;
     for (const m of batch) {
       const parsed = parseActivityMessage(m.data);
@@ -90,12 +91,12 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
         // each (no second encoding), unless it holds a tab or newline (JSON
         // that is not compact), which a TabSeparatedRaw row cannot.
         lines.push(m.data.includes(9) || m.data.includes(10) ? Buffer.from(JSON.stringify(parsed.activity)) : m.data, NEWLINE);
+        rows++;
         continue;
       }
       opts.log.warn({ subject: m.subject, seq: m.seq, reason: parsed.reason }, 'Rejected activity message that cannot be inserted');
       bad++;
     }
-    const rows = lines.length / 2;
     if (rows > 0) {
       const body = Buffer.concat(lines);
       await pRetry(

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { runMigrations } from '../migrations/run-migrations.js';
 import { createClickHouseClient } from '../shared/clickhouse/create-clickhouse-client.js';
@@ -106,19 +108,12 @@ test('holds at most one page of rows in flight over a window ten times the page 
   let fetched = 0;
   const counting = new Proxy(client, {
     get(target, prop) {
-      if (prop !== 'query') return Reflect.get(target, prop, target);
-      return async (params: Parameters<ClickHouseClient['query']>[0]) => {
-        const rs = await target.query(params);
-        return new Proxy(rs, {
-          get(r, p) {
-            if (p !== 'text') return Reflect.get(r, p, r);
-            return async () => {
-              const text = await r.text();
-              fetched += text.split('\n').filter(Boolean).length;
-              return text;
-            };
-          },
-        });
+      if (prop !== 'exec') return Reflect.get(target, prop, target);
+      return async (params: Parameters<ClickHouseClient['exec']>[0]) => {
+        const result = await target.exec(params);
+        const bytes = await buffer(result.stream);
+        fetched += bytes.toString().split('\n').filter(Boolean).length;
+        return { ...result, stream: Readable.from([bytes]) };
       };
     },
   }) as ClickHouseClient;

@@ -1,4 +1,5 @@
 import { isAscii } from 'node:buffer';
+import { buffer } from 'node:stream/consumers';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Source } from '../contracts/window-requested.js';
 import type { SourceRow } from './source-row.js';
@@ -108,7 +109,7 @@ export async function* readWindowRawPages(
       query: `${pageQuery(layout, after !== undefined)} FORMAT TabSeparatedRaw`,
       query_params: { ...base, ...after, limit },
     });
-    const bytes = await readAll(stream);
+    const bytes = await buffer(stream);
     const { rows, lastStart } = countLines(bytes);
     if (rows > 0) yield { bytes, rows };
     if (rows < limit) return;
@@ -117,12 +118,6 @@ export async function* readWindowRawPages(
     // Rows of a window are alike in size: size the next page by this one's.
     limit = Math.max(1, Math.min(maxRows, Math.floor(maxBytes / (bytes.length / rows))));
   }
-}
-
-async function readAll(stream: AsyncIterable<Buffer>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk);
-  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 // Bytes of a page as text. Audit JSON is nearly always ASCII: then Latin-1
