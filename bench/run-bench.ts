@@ -126,7 +126,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
         ackTimeoutMs: ACK_TIMEOUT_MS,
         activityBytes: seeded.activityBytes,
         subjectPrefix: DEFAULT_SUBJECT_PREFIX,
-      });
+      }, nodeFlags);
       publishRuns.push(publish);
       step(`Round ${round}/${rounds}: publish-only ${rate(publish)} messages/s`);
     }
@@ -206,8 +206,8 @@ async function timeEndToEnd(params: EndToEndParams, nodeFlags?: string[]): Promi
 }
 
 /** One timed run of publish-only; its `events` are the messages acknowledged. */
-async function timePublishOnly(params: PublishOnlyParams): Promise<PathRun> {
-  const r = await runJsonChild<{ messages: number; elapsedMs: number }>(new URL('./publish-only-child.ts', import.meta.url), params);
+async function timePublishOnly(params: PublishOnlyParams, nodeFlags?: string[]): Promise<PathRun> {
+  const r = await runJsonChild<{ messages: number; elapsedMs: number }>(new URL('./publish-only-child.ts', import.meta.url), params, { nodeFlags });
   if (r.messages !== params.messages) throw new Error(`publish-only had ${r.messages} of ${params.messages} messages acknowledged`);
   return { events: r.messages, elapsedMs: r.elapsedMs, peakRssMb: 0 };
 }

@@ -35,7 +35,7 @@ export const registerBench: RegisterCommand = (program) => {
     .option('--parallelism <n>', 'windows in flight, for both paths', '4')
     .option('--rounds <n>', 'runs per path, alternating; the median of each counts', '3')
     .option('--audit-event-bytes <n>', 'pad each audit log to about n bytes (page memory: compare --batch-size 100 and 10000)')
-    .option('--cpu-prof <dir>', 'write CPU profiles of the I/O-only and window function processes (node --cpu-prof) into dir')
+    .option('--cpu-prof <dir>', 'write CPU profiles of the benchmark processes (I/O-only, window function, local flow, publish-only) (node --cpu-prof) into dir')
     .option('--json', 'print the result as one JSON object on the last line', false)
     .option('--control-plane', 'instead: time the controller, broker and aggregator over a window function that answers at once (no ClickHouse)', false)
     .option('--windows <n>', 'with --control-plane: windows in the job', '1000')

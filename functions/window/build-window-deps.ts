@@ -12,7 +12,7 @@ import { createWindowMetrics } from '../../shared/metrics/window-metrics.js';
 import { createActivityPublisher, type ActivityPublisher } from '../../shared/nats/activity-publisher.js';
 import { assertStreamExists } from '../../shared/nats/ensure-stream.js';
 import { DEFAULT_SINK_CONSUMER, DEFAULT_STREAM } from '../../shared/nats/stream-config.js';
-import { createFlowControl } from '../../shared/nats/flow-control.js';
+import { createFlowControl, watchStreamRoom } from '../../shared/nats/flow-control.js';
 import { createDryRunComparison } from './dry-run-comparison.js';
 import { createEvaluatePool, defaultEvaluateWorkers } from './evaluate-pool.js';
 import { createProgressReporter } from './progress-reporter.js';
@@ -79,6 +79,8 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
     }
   };
   const evaluateWorkers = opts.evaluateWorkers ?? defaultEvaluateWorkers();
+  // One watch of the stream's room for all of this instance's windows.
+  const room = jsm ? watchStreamRoom(jsm, { stream, consumer: opts.sinkConsumer ?? DEFAULT_SINK_CONSUMER }) : undefined;
   return {
     readWindow: (window) =>
       readWindowRawPages(opts.clickhouse, tables, { source: window.source, from: window.from, to: window.to }, opts.pageBounds),
@@ -99,10 +101,8 @@ export async function buildWindowDeps(opts: WindowRuntimeOptions): Promise<Windo
         retries: opts.publishRetries,
         ackTimeoutMs: opts.ackTimeoutMs,
         onAck: (duplicate) => metrics.publishAcks.inc({ result: duplicate ? 'duplicate' : 'stored' }),
-        // One per window, so its wait is the window's.
-        flowControl: createFlowControl(jsm!, {
-          stream,
-          consumer: opts.sinkConsumer ?? DEFAULT_SINK_CONSUMER,
+        // One per window over the shared room, so its wait is the window's.
+        flowControl: createFlowControl(room!, {
           onWait: (seconds) => metrics.flowControlWait.inc(seconds),
           onWaiting: (waiting) => metrics.flowControlWaiting.inc(waiting ? 1 : -1),
         }),

@@ -5,7 +5,8 @@ import { natsServerAvailable, startNatsServer } from '../../local/nats-server.js
 import { createAckedPublisher } from './acked-publisher.js';
 import { connectNats } from './connect-nats.js';
 import { ensureStream } from './ensure-stream.js';
-import { createFlowControl, unconsumedShare } from './flow-control.js';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { createFlowControl, unconsumedShare, watchStreamRoom } from './flow-control.js';
 
 test('the unconsumed share counts what the sink has not acknowledged, against bytes or messages', () => {
   const base = { bytes: 800, messages: 8, firstSeq: 3, lastSeq: 10, maxBytes: 1000, maxMsgs: -1 };
@@ -15,6 +16,33 @@ test('the unconsumed share counts what the sink has not acknowledged, against by
   assert.equal(unconsumedShare({ ...base, ackFloor: undefined }), 0.8, 'no sink consumer: nothing is consumed');
   assert.equal(unconsumedShare({ ...base, maxBytes: -1, maxMsgs: 10, ackFloor: 5 }), 0.5);
   assert.equal(unconsumedShare({ ...base, messages: 0, ackFloor: undefined }), 0);
+});
+
+test("the windows of one process share one watch of the stream: one check per poll, however many windows ask; each times its own wait", async () => {
+  // A stream 90% full of unconsumed messages for its first two checks, then drained.
+  let checks = 0;
+  const jsm = {
+    streams: {
+      info: async () => {
+        checks++;
+        return { config: { max_bytes: 1000, max_msgs: -1 }, state: { bytes: checks <= 2 ? 900 : 0, messages: checks <= 2 ? 9 : 0, first_seq: 1, last_seq: 9 } };
+      },
+    },
+    consumers: { info: async () => ({ ack_floor: { stream_seq: 0 } }) },
+  } as unknown as JetStreamManager;
+  const room = watchStreamRoom(jsm, { stream: 'S', consumer: 'sink', pollMs: 50 });
+  let waitingNow = 0;
+  const windows = Array.from({ length: 100 }, () => createFlowControl(room, { onWaiting: (w) => (waitingNow += w ? 1 : -1) }));
+  const waits = windows.map((w) => w.ready());
+  assert.ok(waits.every((p) => p !== undefined), 'every window waits on the first check');
+  await new Promise((ok) => setTimeout(ok, 10));
+  assert.equal(waitingNow, 100, 'all 100 windows report waiting for the full stream');
+  await Promise.all(waits);
+  assert.equal(checks, 3, 'three checks of the stream (full, full, room) for 100 windows, not 300');
+  assert.equal(waitingNow, 0);
+  for (const w of windows) assert.ok(w.waitedMs >= 40, `each window timed its own wait (${w.waitedMs} ms)`);
+  assert.equal(windows[0]!.ready(), undefined, 'a check younger than pollMs is not repeated');
+  assert.equal(checks, 3);
 });
 
 test('near max bytes, publishing waits for a paused sink instead of letting discard: old drop what it has not read', { skip: !natsServerAvailable() && 'nats-server is not installed' }, async (t) => {
@@ -42,7 +70,7 @@ test('near max bytes, publishing waits for a paused sink instead of letting disc
   let waiting = false;
   // Checked before (nearly) every send: a 64 KiB stream leaves a margin of a few messages, where
   // production's 1 GiB leaves 200 MB for what goes out between checks every 250 ms.
-  const flow = createFlowControl(jsm, { stream: 'FC', consumer: 'sink', pollMs: 1, highWater: 0.5, onWaiting: (w) => (waiting = w) });
+  const flow = createFlowControl(watchStreamRoom(jsm, { stream: 'FC', consumer: 'sink', pollMs: 1, highWater: 0.5 }), { onWaiting: (w) => (waiting = w) });
   const publisher = createAckedPublisher(js, { maxInFlight: 4, flowControl: flow });
   let sent = 0;
   const publishing = (async () => {

@@ -8,21 +8,40 @@ import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@na
  * acknowledged fill more than `highWater` of the stream's max bytes (or
  * messages of its max messages), it waits for the sink instead, so no
  * unconsumed activity is ever discarded.
+ *
+ * The stream is watched once per process (`watchStreamRoom`), not once per
+ * window: every window of an instance publishes to the same stream, and 256
+ * windows each asking twice every 250 ms would be ~2,000 JetStream API
+ * calls a second for one answer. Each window keeps its own `FlowControl`,
+ * so its wait is its own (window.completed's `flowControlWaitMs`).
  */
 export interface FlowControl {
   /** Undefined when publishing may go on (checked at most every `pollMs`); else a promise that resolves once there is room. */
   ready(): Promise<void> | undefined;
-  /** Milliseconds spent waiting so far. */
+  /** Milliseconds this window spent waiting so far. */
   readonly waitedMs: number;
 }
 
-export interface FlowControlOptions {
+/** The stream's room, shared by every window of a process. */
+export interface StreamRoom {
+  /**
+   * Undefined while the last check is younger than `pollMs`; else the
+   * current check (one at a time, shared), resolving once there is room.
+   * `whenFull` is called once if this check finds the stream full.
+   */
+  ready(whenFull?: () => void): Promise<void> | undefined;
+}
+
+export interface StreamRoomOptions {
   stream: string;
   /** The durable consumer that moves activities into ClickHouse (Vector's `clickhouse-ingest-reindex` in production). */
   consumer: string;
   /** Share of the stream's limit the unconsumed messages may fill (default 0.8): the rest absorbs what is in flight. */
   highWater?: number;
   pollMs?: number;
+}
+
+export interface FlowControlOptions {
   /** Called with each wait's seconds, for metrics. */
   onWait?: (seconds: number) => void;
   onWaiting?: (waiting: boolean) => void;
@@ -48,14 +67,15 @@ export function unconsumedShare(s: {
   return Math.max(byBytes, byMsgs);
 }
 
-export function createFlowControl(jsm: JetStreamManager, opts: FlowControlOptions): FlowControl {
+export function watchStreamRoom(jsm: JetStreamManager, opts: StreamRoomOptions): StreamRoom {
   const highWater = opts.highWater ?? 0.8;
   const pollMs = opts.pollMs ?? 250;
   let checkedAt = 0;
-  let waitedMs = 0;
-  let waiting: Promise<void> | undefined;
+  let check: Promise<void> | undefined;
+  let full = false;
+  const whenFull = new Set<() => void>();
 
-  const full = async (): Promise<boolean> => {
+  const isFull = async (): Promise<boolean> => {
     const { config, state } = await jsm.streams.info(opts.stream);
     if (!(config.max_bytes > 0) && !(config.max_msgs > 0)) return false;
     let ackFloor: number | undefined;
@@ -71,31 +91,59 @@ export function createFlowControl(jsm: JetStreamManager, opts: FlowControlOption
     return share >= highWater;
   };
 
-  const waitForRoom = async (): Promise<void> => {
-    const started = Date.now();
-    let announced = false;
+  const untilRoom = async (): Promise<void> => {
     try {
-      while (await full()) {
-        if (!announced) opts.onWaiting?.((announced = true));
+      while (await isFull()) {
+        if (!full) {
+          full = true;
+          for (const call of whenFull) call();
+        }
         await delay(pollMs);
       }
     } finally {
+      full = false;
+      whenFull.clear();
       checkedAt = Date.now();
-      if (announced) {
-        const ms = checkedAt - started;
-        waitedMs += ms;
-        opts.onWait?.(ms / 1000);
-        opts.onWaiting?.(false);
-      }
-      waiting = undefined;
+      check = undefined;
     }
   };
 
   return {
+    ready(onFull) {
+      if (!check) {
+        if (Date.now() - checkedAt < pollMs) return undefined;
+        check = untilRoom();
+      }
+      if (onFull) {
+        if (full) onFull();
+        else whenFull.add(onFull);
+      }
+      return check;
+    },
+  };
+}
+
+/** One window's view of the shared room: the same waits, timed and reported as this window's. */
+export function createFlowControl(room: StreamRoom, opts: FlowControlOptions = {}): FlowControl {
+  let waitedMs = 0;
+  let waiting: Promise<void> | undefined;
+  return {
     ready() {
       if (waiting) return waiting;
-      if (Date.now() - checkedAt < pollMs) return undefined;
-      waiting = waitForRoom();
+      let since: number | undefined;
+      const check = room.ready(() => {
+        since = Date.now();
+        opts.onWaiting?.(true);
+      });
+      if (!check) return undefined;
+      waiting = check.finally(() => {
+        waiting = undefined;
+        if (since === undefined) return;
+        const ms = Date.now() - since;
+        waitedMs += ms;
+        opts.onWait?.(ms / 1000);
+        opts.onWaiting?.(false);
+      });
       return waiting;
     },
     get waitedMs() {
