@@ -14,12 +14,11 @@ import type { PublishOnlyParams } from './publish-only-child.js';
 import { timeFullPath } from './time-full-path.js';
 import { timeIoOnly, type PathRun } from './time-io-only.js';
 import { DEFAULT_SUBJECT_PREFIX } from '../shared/nats/activity-subject.js';
+import { DEFAULT_WINDOW_BATCHES } from '../controller/window-target.js';
 
 export interface BenchOptions {
   events: number;
   batchSize?: number;
-  /** Pages per window: windows hold about batchSize × this many events. */
-  pagesPerWindow?: number;
   parallelism?: number;
   /** The window function's publisher limit (its MAX_IN_FLIGHT); the I/O-only path uses the same. */
   maxInFlight?: number;
@@ -54,7 +53,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
   const parallelism = opts.parallelism ?? 4;
   const maxInFlight = opts.maxInFlight ?? 256;
   const rounds = opts.rounds ?? 3;
-  const targetEvents = batchSize * (opts.pagesPerWindow ?? 10);
+  // Windows as the controller plans them when the rate does not bound them.
+  const targetEvents = batchSize * DEFAULT_WINDOW_BATCHES;
   const step = opts.onStep ?? (() => undefined);
   // Both timed processes, so a profile can compare them (file names carry the pid).
   const nodeFlags = opts.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`] : undefined;

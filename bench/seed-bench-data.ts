@@ -9,7 +9,7 @@ import { loadDemoData } from '../shared/demo/load-demo-data.js';
 
 export interface SeedOptions {
   events: number;
-  /** Events per window: batchSize × k, the controller's planning target. */
+  /** Events per window: batchSize × windowBatches, the controller's planning target. */
   targetEvents: number;
   seed?: number;
   /** Pads audit logs to about this many bytes (see DemoDataOptions). */

@@ -25,7 +25,7 @@ import { planJobWindows } from './plan-job-windows.js';
 import { createPlanStore } from './plan-store.js';
 import { prepareJob } from './prepare-job.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
-import { windowTargetEvents } from './window-target.js';
+import { DEFAULT_WINDOW_BATCHES, windowTargetEvents } from './window-target.js';
 import { createWorkQueue } from './work-queue.js';
 
 /** Half the window function's 600 s Knative timeout: room for a slow ClickHouse or a halved rateLimit. */
@@ -80,7 +80,7 @@ export async function runController(deps: ControllerDeps): Promise<RunningContro
   const custom = kubeConfig.makeApiClient(CustomObjectsApi);
   const core = kubeConfig.makeApiClient(CoreV1Api);
   const now = deps.clock ?? (() => new Date());
-  const windowBatches = deps.windowBatches ?? 10;
+  const windowBatches = deps.windowBatches ?? DEFAULT_WINDOW_BATCHES;
   const windowBudgetSeconds = deps.windowBudgetSeconds ?? DEFAULT_WINDOW_BUDGET_SECONDS;
   const { clickhouse, tables } = deps;
   const planWindows =

@@ -23,6 +23,9 @@ export interface WindowTargetInput {
  */
 export const MIN_WINDOW_EVENTS = 100;
 
+/** Batches a window holds at most, unless WINDOW_BATCHES says otherwise. */
+export const DEFAULT_WINDOW_BATCHES = 10;
+
 export function windowTargetEvents(input: WindowTargetInput): number {
   const byBatches = input.batchSize * input.windowBatches;
   const byTime = Math.floor((input.rateLimit / input.parallelism) * input.windowBudgetSeconds);
