@@ -3,17 +3,18 @@
 // write is pending or in flight join the next one, so a job at parallelism
 // 256 costs about one status write per interval instead of one per result
 // plus the 409s of results racing each other. A write that fails (409, 429,
-// 5xx, API down) is tried again from a fresh read with jittered backoff, for
-// as long as it takes; the waiting request is answered 503 after maxWaitMs so
-// the Broker redelivers it, while its input stays queued (folding it twice
-// changes nothing: windows count once).
+// 5xx, API down) is tried again from a fresh read with backoff
+// (updateJobStatus), for as long as it takes; the waiting request is answered
+// 503 after maxWaitMs so the Broker redelivers it, while its input stays
+// queued (folding it twice changes nothing: windows count once). Inputs that
+// arrive meanwhile wait for the next write.
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import { TERMINAL_PHASES, type ReindexJob } from '../../shared/api/reindex-job.js';
 import { UnavailableError } from '../../shared/errors/unavailable-error.js';
 import type { RecordEvent } from '../../shared/kube/record-event.js';
-import { getJob, patchJobStatus, statusCode } from '../../shared/kube/reindex-job-client.js';
+import { statusCode, transientStatusError, updateJobStatus } from '../../shared/kube/reindex-job-client.js';
 import type { Logger } from '../../shared/log.js';
-import { reduceStatus, type DropReason, type StatusInput } from './reduce.js';
+import { reduceStatus, type DropReason, type Reduction, type StatusInput } from './reduce.js';
 
 export interface StatusWriterOptions {
   jobs: CustomObjectsApi;
@@ -57,12 +58,6 @@ interface JobQueue {
   running?: Promise<void>;
 }
 
-/** Answers 409, 429, 5xx and no answer at all may go away; anything else will not. */
-function retryable(err: unknown): boolean {
-  const code = statusCode(err);
-  return code === undefined || code === 409 || code === 429 || code >= 500;
-}
-
 export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
   const intervalMs = opts.intervalMs ?? 2000;
   const maxWaitMs = opts.maxWaitMs ?? 45_000;
@@ -88,49 +83,55 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
   }
 
   async function flush(name: string, queue: JobQueue): Promise<void> {
-    const batch: Waiter[] = [];
-    for (let attempt = 1; ; attempt++) {
-      // Whatever arrived while the last attempt failed joins this one.
-      batch.push(...queue.pending.splice(0));
-      try {
-        const job = await getJob(opts.jobs, name);
-        if (!job) {
-          for (const w of batch) w.resolve({ dropped: 'job-gone' });
-          return;
-        }
-        const reduction = reduceStatus(job.status ?? {}, batch.map((w) => w.input), {
-          now: now(),
-          maxErrors: job.spec.config?.maxErrors,
-          generation: job.metadata.generation ?? 0,
-          jobUid: job.metadata.uid,
-        });
-        const changed = reduction.dropped.some((d) => d === undefined);
-        const written = changed ? await patchJobStatus(opts.jobs, job, reduction.status) : job;
-        queue.lastWriteAt = Date.now();
-        const finished = (j: ReindexJob) => TERMINAL_PHASES.has(j.status?.phase ?? 'Pending');
-        let finishedJob = changed && !finished(job) && finished(written);
-        batch.forEach((w, i) => {
-          const dropped = reduction.dropped[i];
-          w.resolve({ job: written, ...(dropped ? { dropped } : {}), ...(!dropped && finishedJob ? { finishedJob } : {}) });
-          if (!dropped) finishedJob = false;
-        });
-        for (const event of reduction.events) await opts.recordEvent(written, event);
-        return;
-      } catch (err) {
-        if (statusCode(err) === 404) {
-          for (const w of batch) w.resolve({ dropped: 'job-gone' });
-          return;
-        }
-        if (!retryable(err) || (closing && attempt > 3)) {
-          for (const w of batch) w.reject(err as Error);
-          return;
-        }
-        const delay = Math.min(retryMaxMs, retryBaseMs * 2 ** Math.min(attempt - 1, 16));
-        if (statusCode(err) !== 409) opts.log.warn({ err, reindexJob: name, attempt, results: batch.length }, 'Failed to write ReindexJob status; retrying');
-        // Full jitter: writers that collided do not collide again in step.
-        await new Promise((ok) => setTimeout(ok, Math.random() * delay));
-      }
+    const batch = queue.pending.splice(0);
+    // The last attempt's read and reduction: the ones the written status came from.
+    let read: ReindexJob | undefined;
+    let reduction: Reduction | undefined;
+    let written: ReindexJob | undefined;
+    try {
+      written = await updateJobStatus(
+        opts.jobs,
+        name,
+        (job) => {
+          read = job;
+          reduction = reduceStatus(job.status ?? {}, batch.map((w) => w.input), {
+            now: now(),
+            maxErrors: job.spec.config?.maxErrors,
+            generation: job.metadata.generation ?? 0,
+            jobUid: job.metadata.uid,
+          });
+          return reduction.dropped.some((d) => d === undefined) ? reduction.status : undefined;
+        },
+        {
+          // Past shutdown's first few tries the answer goes out as a 503 and the Broker redelivers.
+          retries: Number.POSITIVE_INFINITY,
+          retryable: (err, attempt) => transientStatusError(err) && !(closing && attempt > 3),
+          minBackoffMs: retryBaseMs,
+          maxBackoffMs: retryMaxMs,
+          onRetry: (err, attempt) => {
+            if (statusCode(err) !== 409) opts.log.warn({ err, reindexJob: name, attempt, results: batch.length }, 'Failed to write ReindexJob status; retrying');
+          },
+        },
+      );
+    } catch (err) {
+      for (const w of batch) w.reject(err as Error);
+      return;
     }
+    queue.lastWriteAt = Date.now();
+    if (!written || !read || !reduction) {
+      for (const w of batch) w.resolve({ dropped: 'job-gone' });
+      return;
+    }
+    const finished = (j: ReindexJob) => TERMINAL_PHASES.has(j.status?.phase ?? 'Pending');
+    const changed = reduction.dropped.some((d) => d === undefined);
+    let finishedJob = changed && !finished(read) && finished(written);
+    const { dropped } = reduction;
+    batch.forEach((w, i) => {
+      const reason = dropped[i];
+      w.resolve({ job: written, ...(reason ? { dropped: reason } : {}), ...(!reason && finishedJob ? { finishedJob } : {}) });
+      if (!reason) finishedJob = false;
+    });
+    for (const event of reduction.events) await opts.recordEvent(written, event);
   }
 
   return {

@@ -1,7 +1,9 @@
 // ReindexJob reads and status writes shared by the controller and the
 // aggregator. A status write is a JSON merge patch of `/status` guarded by
 // metadata.resourceVersion; on 409 it re-reads and re-applies the same pure
-// mutation, so concurrent writers never lose each other's counts.
+// mutation, so concurrent writers never lose each other's counts. Both write
+// through updateJobStatus; they differ only in how long they keep trying.
+import pRetry from 'p-retry';
 import { PatchStrategy, setHeaderOptions, type CustomObjectsApi } from '@kubernetes/client-node';
 import { GROUP, REINDEXJOB_PLURAL, VERSION, type ReindexJob, type ReindexJobStatus } from '../api/reindex-job.js';
 import { mergePatchDiff } from './merge-patch-diff.js';
@@ -37,13 +39,27 @@ export async function patchJobStatus(api: CustomObjectsApi, job: ReindexJob, sta
 }
 
 export interface UpdateOptions {
-  /** Attempts before giving up on conflicts; default 20. */
-  attempts?: number;
+  /** Retries after the first attempt; default 19: the controller reads and decides again on its next reconcile anyway. */
+  retries?: number;
+  /** Which failures are retried; default only 409 (someone else wrote in between). */
+  retryable?: (err: unknown, attempt: number) => boolean;
+  /** First backoff delay, doubled per retry up to maxBackoffMs and randomized (×1–2) so writers that collided do not collide again in step. Defaults 10 ms and 200 ms. */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Called with each failed attempt that will be retried (e.g. to log it). */
+  onRetry?: (err: unknown, attempt: number) => void;
+}
+
+/** 409, 429, 5xx and no answer at all may go away; anything else will not. */
+export function transientStatusError(err: unknown): boolean {
+  const code = statusCode(err);
+  return code === undefined || code === 409 || code === 429 || code >= 500;
 }
 
 /**
  * Read the job, compute its whole new status with `mutate` (pure; undefined = no change), write the
- * difference. Retried from the read on 409. Undefined when the job does not exist (any more).
+ * difference. Each retry starts from a fresh read (p-retry, with backoff). Undefined when the job
+ * does not exist (any more).
  */
 export async function updateJobStatus(
   api: CustomObjectsApi,
@@ -51,20 +67,30 @@ export async function updateJobStatus(
   mutate: (job: ReindexJob) => ReindexJobStatus | undefined,
   opts: UpdateOptions = {},
 ): Promise<ReindexJob | undefined> {
-  const attempts = opts.attempts ?? 20;
-  for (let attempt = 1; ; attempt++) {
-    const job = await getJob(api, name);
-    if (!job) return undefined;
-    const status = mutate(structuredClone(job));
-    if (status === undefined) return job;
-    try {
-      return await patchJobStatus(api, job, status);
-    } catch (err) {
-      const code = statusCode(err);
-      if (code === 404) return undefined;
-      if (code !== 409 || attempt >= attempts) throw err;
-      // Jitter spreads writers that collided, so the next round does not collide again.
-      await new Promise((ok) => setTimeout(ok, Math.random() * 10 * attempt));
-    }
-  }
+  const retryable = opts.retryable ?? ((err: unknown) => statusCode(err) === 409);
+  return pRetry(
+    async () => {
+      const job = await getJob(api, name);
+      if (!job) return undefined;
+      const status = mutate(structuredClone(job));
+      if (status === undefined) return job;
+      try {
+        return await patchJobStatus(api, job, status);
+      } catch (err) {
+        if (statusCode(err) === 404) return undefined;
+        throw err;
+      }
+    },
+    {
+      retries: opts.retries ?? 19,
+      factor: 2,
+      minTimeout: opts.minBackoffMs ?? 10,
+      maxTimeout: opts.maxBackoffMs ?? 200,
+      randomize: true,
+      shouldRetry: ({ error, attemptNumber }) => retryable(error, attemptNumber),
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        if (retriesLeft > 0 && retryable(error, attemptNumber)) opts.onRetry?.(error, attemptNumber);
+      },
+    },
+  );
 }
