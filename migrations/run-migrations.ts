@@ -103,8 +103,12 @@ export async function planMigrations(client: ClickHouseClient, opts: { dir?: str
  * rows is refused. Safe to run twice. Not safe to run concurrently.
  */
 export async function runMigrations(client: ClickHouseClient, opts: { cluster?: string; dir?: string } = {}): Promise<MigrationResult> {
+  return applyMigrations(client, await planMigrations(client, { dir: opts.dir }), opts);
+}
+
+/** Applies `plan` (planMigrations' answer, read just before with the same `dir`): for a caller that shows the plan first. */
+export async function applyMigrations(client: ClickHouseClient, plan: MigrationPlan, opts: { cluster?: string; dir?: string } = {}): Promise<MigrationResult> {
   const dir = opts.dir ?? DEFAULT_DIR;
-  const plan = await planMigrations(client, { dir });
   const result: MigrationResult = { ...plan, applied: [], rebuilt: [] };
   if (plan.pending.length === 0) return result;
   const legacy = plan.kind === 'embedded' && !(await tableExists(client, LEDGER)) ? await readLedger(client, SHARED_LEDGER) : undefined;

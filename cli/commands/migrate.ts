@@ -14,7 +14,7 @@ export const registerMigrate: RegisterCommand = (program, setExitCode) => {
     .option('--cluster <name>', 'render ON CLUSTER <name> and Replicated engines')
     .action(async (opts: { cluster?: string }, command) => {
       // Loaded when the command runs, not at start (see run.ts).
-      const [{ planMigrations, runMigrations }, { openClickHouse }] = await Promise.all([
+      const [{ applyMigrations, planMigrations }, { openClickHouse }] = await Promise.all([
         import('../../migrations/run-migrations.js'),
         import('../open-clickhouse.js'),
       ]);
@@ -30,7 +30,7 @@ export const registerMigrate: RegisterCommand = (program, setExitCode) => {
           return;
         }
         say(plan.pending.length > 0 ? `will apply: ${plan.pending.join(', ')}` : 'nothing to apply');
-        const result = await runMigrations(client, { cluster: opts.cluster });
+        const result = await applyMigrations(client, plan, { cluster: opts.cluster });
         for (const file of result.applied) say(`applied ${file}`);
         for (const r of result.rebuilt) {
           say(`rebuilt ${r.table} in the new layout by copy (${r.rows} rows, counts verified)${r.keptAs ? `; the old table is kept as ${r.keptAs}` : ''}`);
