@@ -1,7 +1,8 @@
 // The delivery settings of window requests and of their results, read from
 // the manifests a cluster applies (the Triggers' spec.delivery and the
-// Knative Service timeoutSeconds of their subscribers and dead-letter sinks), in the form the controller
-// takes them (controller/result-deadline.ts). The local stack derives its
+// Knative Service timeoutSeconds of their subscribers and dead-letter sinks;
+// a Trigger without spec.delivery gets its Broker's, as Knative gives it, the
+// whole object), in the form the controller takes them (controller/result-deadline.ts). The local stack derives its
 // result deadline from them; the manifests test checks the controller
 // Deployment's WINDOW_DELIVERY / RESULT_DELIVERY against them.
 import { readdir, readFile } from 'node:fs/promises';
@@ -15,6 +16,7 @@ interface Doc {
   apiVersion?: string;
   metadata?: { name?: string };
   spec?: {
+    broker?: string;
     filter?: { attributes?: { type?: string } };
     subscriber?: { ref?: { kind?: string; name?: string } };
     delivery?: {
@@ -37,7 +39,8 @@ export async function knativeDeliveries(dir: string): Promise<{ window: Delivery
   const delivery = (type: string): Delivery => {
     const trigger = docs.find((d) => d?.kind === 'Trigger' && d.apiVersion?.startsWith('eventing.knative.dev/') && d.spec?.filter?.attributes?.type === type);
     if (!trigger) throw new Error(`no Trigger for ${type} under ${dir}`);
-    const d = trigger.spec?.delivery ?? {};
+    const broker = docs.find((doc) => doc?.kind === 'Broker' && doc.apiVersion?.startsWith('eventing.knative.dev/') && doc.metadata?.name === trigger.spec?.broker);
+    const d = trigger.spec?.delivery ?? broker?.spec?.delivery ?? {};
     // Knative Serving's default revision timeout is 300 s.
     const serviceTimeout = (name: string | undefined) => {
       const service = docs.find((doc) => doc?.kind === 'Service' && doc.apiVersion?.startsWith('serving.knative.dev/') && doc.metadata?.name === name);

@@ -4,7 +4,11 @@
 // environment, so a change to one without the other fails here.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { WINDOW_COMPLETED, WINDOW_REQUESTED } from '../shared/contracts/cloud-event-types.js';
 import { DeliveryJson, resultDeadlineMs } from '../controller/result-deadline.js';
 import { knativeDeliveries } from '../local/knative-deliveries.js';
 import { ROOT, loadYamlFile } from './manifests-load.js';
@@ -45,4 +49,29 @@ test('the deadline the shipped manifests give the local stack covers the dead-le
   assert.equal(window.deadLetterTimeout, 'PT60S');
   assert.equal(result.deadLetterTimeout, 'PT60S');
   assert.equal(resultDeadlineMs(window, result), 7_692_000);
+});
+
+test('a Trigger without spec.delivery gets its Broker\'s delivery, as Knative gives it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'knative-deliveries-'));
+  try {
+    const trigger = (name: string, type: string, delivery?: object) => ({
+      apiVersion: 'eventing.knative.dev/v1',
+      kind: 'Trigger',
+      metadata: { name },
+      spec: { broker: 'b', filter: { attributes: { type } }, subscriber: { ref: { kind: 'Service', name: 'fn' } }, ...(delivery ? { delivery } : {}) },
+    });
+    const docs = [
+      { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: 'b' }, spec: { delivery: { retry: 3, backoffPolicy: 'linear', backoffDelay: 'PT5S' } } },
+      { apiVersion: 'eventing.knative.dev/v1', kind: 'Broker', metadata: { name: 'other' }, spec: { delivery: { retry: 9 } } },
+      { apiVersion: 'serving.knative.dev/v1', kind: 'Service', metadata: { name: 'fn' }, spec: { template: { spec: { timeoutSeconds: 120 } } } },
+      trigger('windows', WINDOW_REQUESTED),
+      trigger('results', WINDOW_COMPLETED, { retry: 1 }),
+    ];
+    writeFileSync(join(dir, 'all.yaml'), docs.map((d) => stringify(d)).join('---\n'));
+    const { window, result } = await knativeDeliveries(dir);
+    assert.deepEqual(window, { retry: 3, backoffPolicy: 'linear', backoffDelay: 'PT5S', timeout: 'PT120S' });
+    assert.deepEqual(result, { retry: 1, backoffPolicy: 'exponential', backoffDelay: 'PT0S', timeout: 'PT120S' }, "the Trigger's own delivery replaces the Broker's whole");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
