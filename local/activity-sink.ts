@@ -1,11 +1,10 @@
-import { Readable } from 'node:stream';
 import pRetry from 'p-retry';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { SourceTables } from '../shared/clickhouse/source-tables.js';
-import { checkedTableName } from '../shared/clickhouse/table-params.js';
+import { insertActivityJson } from '../shared/clickhouse/insert-activities.js';
 import type { Logger } from '../shared/log.js';
 import { parseActivityMessage } from './parse-activity-message.js';
 
@@ -51,8 +50,6 @@ export interface ActivitySink {
  * retried in place until it lands: no later ack can cover a batch that is
  * not in ClickHouse.
  */
-const NEWLINE = new Uint8Array([10]);
-
 export async function startActivitySink(opts: ActivitySinkOptions): Promise<ActivitySink> {
   const consumerName = opts.consumer ?? LOCAL_SINK_CONSUMER;
   // Each insert is a part for ClickHouse to write and merge, and every row's
@@ -81,46 +78,34 @@ export async function startActivitySink(opts: ActivitySinkOptions): Promise<Acti
   // be inserted (redelivery cannot mend it), so it is counted, logged and
   // acknowledged with its batch, and the rest of the batch goes in.
   async function insertBatch(batch: JsMsg[]): Promise<void> {
-    const lines: Uint8Array[] = [];
-    let rows = 0;
+    const rows: Uint8Array[] = [];
     let bad = 0;
     for (const m of batch) {
       const parsed = parseActivityMessage(m.data);
       if (parsed.ok) {
-        // The message is the activity's JSON: inserted as it came, one line
-        // each (no second encoding), unless it holds a tab or newline (JSON
-        // that is not compact), which a TabSeparatedRaw row cannot.
-        lines.push(m.data.includes(9) || m.data.includes(10) ? Buffer.from(JSON.stringify(parsed.activity)) : m.data, NEWLINE);
-        rows++;
+        // The message is the activity's JSON: inserted as it came (no second
+        // encoding), unless it holds a tab or newline (JSON that is not
+        // compact), which a TabSeparatedRaw row cannot.
+        rows.push(m.data.includes(9) || m.data.includes(10) ? Buffer.from(JSON.stringify(parsed.activity)) : m.data);
         continue;
       }
       opts.log.warn({ subject: m.subject, seq: m.seq, reason: parsed.reason }, 'Rejected activity message that cannot be inserted');
       bad++;
     }
-    if (rows > 0) {
-      const body = Buffer.concat(lines);
-      await pRetry(
-        () =>
-          opts.clickhouse.insert({
-            table: checkedTableName(opts.tables.activities),
-            columns: ['activity_json'],
-            values: Readable.from([body], { objectMode: false }),
-            format: 'TabSeparatedRaw',
-          }),
-        {
-          retries: Number.POSITIVE_INFINITY,
-          minTimeout: 500,
-          maxTimeout: 5000,
-          signal: stopping.signal,
-          onFailedAttempt: ({ error }) => {
-            lastError = error;
-            opts.log.warn({ err: error, messages: batch.length }, 'Failed to insert a batch of activities; retrying');
-          },
+    if (rows.length > 0) {
+      await pRetry(() => insertActivityJson(opts.clickhouse, opts.tables, rows), {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 500,
+        maxTimeout: 5000,
+        signal: stopping.signal,
+        onFailedAttempt: ({ error }) => {
+          lastError = error;
+          opts.log.warn({ err: error, messages: batch.length }, 'Failed to insert a batch of activities; retrying');
         },
-      );
+      });
     }
     batch[batch.length - 1]!.ack();
-    inserted += rows;
+    inserted += rows.length;
     rejected += bad;
     lastError = undefined;
   }
