@@ -7,8 +7,6 @@
 // jobs, must be granted every read it makes.
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -36,6 +34,7 @@ import { silentLogger } from '../shared/log.js';
 import { startLeaderElection } from '../controller/leader-election.js';
 import { runController } from '../controller/run-controller.js';
 import { kubeJobSource } from '../status-page/kube-job-source.js';
+import { startForwardingProxy } from '../bench/forwarding-proxy.js';
 import { startRecordingBroker, type RecordingBroker } from './helpers/recording-broker.js';
 import { find, renderKnative } from './manifests-load.js';
 import { TEST_SIGNING_KEY } from './window-function-fixtures.js';
@@ -259,38 +258,14 @@ function describe(who: string, seen: Access[]): string {
  */
 async function startRecordingProxy(target: string): Promise<Recorder> {
   const seen: Access[] = [];
-  const upstream = new URL(target);
-  const server: Server = createServer((req, res) => {
+  const proxy = await startForwardingProxy(target, (req) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const path = parseResourcePath(url.pathname, isNamespacedUnlessNamespaceSubresource);
-    if (path) {
-      const resource = path.subresource ? `${path.resource}/${path.subresource}` : path.resource;
-      seen.push({ verb: rbacVerb(req.method ?? 'GET', Boolean(path.name), url.searchParams), group: path.group, resource, namespace: path.namespace });
-    }
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        // A watch answers headers first and events much later: pass the headers on now.
-        res.flushHeaders();
-        answer.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-    res.on('close', () => forward.destroy());
+    if (!path) return;
+    const resource = path.subresource ? `${path.resource}/${path.subresource}` : path.resource;
+    seen.push({ verb: rbacVerb(req.method ?? 'GET', Boolean(path.name), url.searchParams), group: path.group, resource, namespace: path.namespace });
   });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
+  return { url: proxy.url, seen, close: proxy.close };
 }
 
 // -- fixtures -------------------------------------------------------------
