@@ -428,7 +428,7 @@ test('dashboards and alert rules use only metric names the code exports', () => 
     }
   }
   assert.deepEqual([...unknown], [], `names not exported by the code (exported: ${[...exported].join(', ')})`);
-  for (const alert of ['ReindexJobFailed', 'ReindexJobStalled', 'ReindexWindowsDeadLettered', 'ReindexWindowErrorRateHigh']) {
+  for (const alert of ['ReindexJobFailed', 'ReindexJobStalled', 'ReindexWindowsDeadLettered', 'ReindexWindowErrorRateHigh', 'ReindexWaitingForSink']) {
     assert.ok(rules.spec.groups.some((g: any) => g.rules.some((r: any) => r.alert === alert)), `alert ${alert}`);
   }
 });
