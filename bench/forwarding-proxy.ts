@@ -4,13 +4,18 @@
 // stream through: headers are passed on at once, the body as it comes.
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { pipeline } from 'node:stream';
 
 export interface ForwardingProxy {
   url: string;
   close(): Promise<void>;
 }
 
-/** Sees each request before it is forwarded; may return a function that sees its answer (status, headers, body as it streams). */
+/**
+ * Sees each request before it is forwarded; may return a function that sees
+ * its answer (status, headers, body as it streams). That function is called
+ * as the answer starts: listeners it adds then miss no chunk.
+ */
 export type ObserveRequest = (req: IncomingMessage) => ((answer: IncomingMessage) => void) | void;
 
 export async function startForwardingProxy(target: string, observe: ObserveRequest): Promise<ForwardingProxy> {
@@ -24,7 +29,10 @@ export async function startForwardingProxy(target: string, observe: ObserveReque
         // A watch answers headers first and events much later: pass the headers on now.
         res.flushHeaders();
         onAnswer?.(answer);
-        answer.pipe(res);
+        // An upstream that drops mid-answer (a watch cut off) drops the client too, so it re-watches.
+        pipeline(answer, res, (err) => {
+          if (err) res.destroy();
+        });
       },
     );
     forward.on('error', () => res.destroy());

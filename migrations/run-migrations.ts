@@ -110,7 +110,8 @@ export async function runMigrations(client: ClickHouseClient, opts: { cluster?: 
 export async function applyMigrations(client: ClickHouseClient, plan: MigrationPlan, opts: { cluster?: string; dir?: string } = {}): Promise<MigrationResult> {
   const dir = opts.dir ?? DEFAULT_DIR;
   const result: MigrationResult = { ...plan, applied: [], rebuilt: [] };
-  if (plan.pending.length === 0) return result;
+  // Whatever plan a caller passes, a database this runner did not lay out is left as it is.
+  if (plan.pending.length === 0 || !(plan.kind === 'empty' || plan.kind === 'embedded')) return result;
   const legacy = plan.kind === 'embedded' && !(await tableExists(client, LEDGER)) ? await readLedger(client, SHARED_LEDGER) : undefined;
   for (const statement of splitStatements(renderMigration(BOOTSTRAP, opts.cluster))) await client.command({ query: statement });
   // A database laid out before this runner had its own ledger: carry its rows over.

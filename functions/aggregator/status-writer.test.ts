@@ -85,3 +85,20 @@ test('answers 503 when a write takes past maxWaitMs, and still writes the result
   while (current().status!.windows!.completedRanges !== '1') await new Promise((ok) => setTimeout(ok, 10));
   await writer.close();
 });
+
+test('keeps retrying through failures that are no ApiException: a TypeError from the socket, a thrown object with a code', async () => {
+  const { api, patches, current } = flakyApi(runningJob(2), []);
+  const thrown: unknown[] = [new TypeError('socket hang up'), { code: 503 }, 'connection reset'];
+  const patch = api.patchClusterCustomObjectStatus.bind(api);
+  (api as { patchClusterCustomObjectStatus: unknown }).patchClusterCustomObjectStatus = async (...args: Parameters<typeof patch>) => {
+    if (thrown.length > 0) throw thrown.shift();
+    return patch(...args);
+  };
+  const writer = createStatusWriter({ jobs: api, recordEvent: async () => undefined, log: silentLogger, retryBaseMs: 1, retryMaxMs: 2 });
+  const folded = await writer.submit('w', { kind: 'result', result: completed(0) });
+  assert.equal(folded.dropped, undefined);
+  assert.equal(thrown.length, 0, 'all three failures were retried');
+  assert.equal(patches.length, 1);
+  assert.equal(current().status!.windows!.completedRanges, '0');
+  await writer.close();
+});

@@ -25,7 +25,7 @@ export interface StatusWriterOptions {
   intervalMs?: number;
   /** How long a caller waits for its input to be written before it is answered 503 (default 45 s, under the Service's 60 s timeout). */
   maxWaitMs?: number;
-  /** First retry delay after a failed write; doubles, jittered, up to retryMaxMs (defaults 20 ms and 5 s). */
+  /** First retry delay after a failed write; doubles (randomized ×1–2 below the cap) up to retryMaxMs (defaults 20 ms and 5 s). */
   retryBaseMs?: number;
   retryMaxMs?: number;
 }
@@ -131,7 +131,14 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
       w.resolve({ job: written, ...(reason ? { dropped: reason } : {}), ...(!reason && finishedJob ? { finishedJob } : {}) });
       if (!reason) finishedJob = false;
     });
-    for (const event of reduction.events) await opts.recordEvent(written, event);
+    // The status is written and every caller answered: an Event that cannot be recorded is only logged.
+    for (const event of reduction.events) {
+      try {
+        await opts.recordEvent(written, event);
+      } catch (err) {
+        opts.log.warn({ err, reindexJob: name, reason: event.reason }, 'Failed to record a ReindexJob Event');
+      }
+    }
   }
 
   return {
@@ -161,7 +168,12 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
           schedule(name, queue, 0);
         }
       }
-      await Promise.all([...queues.values()].map((q) => q.running));
+      // A write that ends may start the next for inputs that came meanwhile: wait until none is left.
+      for (;;) {
+        const running = [...queues.values()].map((q) => q.running).filter((r) => r !== undefined);
+        if (running.length === 0) break;
+        await Promise.all(running);
+      }
     },
   };
 }

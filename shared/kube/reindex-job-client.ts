@@ -43,7 +43,7 @@ export interface UpdateOptions {
   retries?: number;
   /** Which failures are retried; default only 409 (someone else wrote in between). */
   retryable?: (err: unknown, attempt: number) => boolean;
-  /** First backoff delay, doubled per retry up to maxBackoffMs and randomized (×1–2) so writers that collided do not collide again in step. Defaults 10 ms and 200 ms. */
+  /** First backoff delay, doubled per retry up to maxBackoffMs; below that cap randomized (×1–2) so writers that collided do not collide again in step. Defaults 10 ms and 200 ms. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
   /** Called with each failed attempt that will be retried (e.g. to log it). */
@@ -68,19 +68,23 @@ export async function updateJobStatus(
   opts: UpdateOptions = {},
 ): Promise<ReindexJob | undefined> {
   const retryable = opts.retryable ?? ((err: unknown) => statusCode(err) === 409);
+  const attempt = async (): Promise<ReindexJob | undefined> => {
+    const job = await getJob(api, name);
+    if (!job) return undefined;
+    const status = mutate(structuredClone(job));
+    if (status === undefined) return job;
+    try {
+      return await patchJobStatus(api, job, status);
+    } catch (err) {
+      if (statusCode(err) === 404) return undefined;
+      throw err;
+    }
+  };
   return pRetry(
-    async () => {
-      const job = await getJob(api, name);
-      if (!job) return undefined;
-      const status = mutate(structuredClone(job));
-      if (status === undefined) return job;
-      try {
-        return await patchJobStatus(api, job, status);
-      } catch (err) {
-        if (statusCode(err) === 404) return undefined;
-        throw err;
-      }
-    },
+    () =>
+      attempt().catch((err: unknown) => {
+        throw retryableError(err);
+      }),
     {
       retries: opts.retries ?? 19,
       factor: 2,
@@ -93,4 +97,15 @@ export async function updateJobStatus(
       },
     },
   );
+}
+
+// p-retry rethrows a TypeError (other than a network error) and anything
+// that is not an Error without asking shouldRetry: as an Error of its own,
+// carrying the status code, it is the caller's `retryable` that decides.
+function retryableError(err: unknown): unknown {
+  if (err instanceof Error && !(err instanceof TypeError)) return err;
+  const wrapped = new Error(err instanceof Error ? err.message : String(err), { cause: err }) as Error & { code?: number };
+  const code = statusCode(err);
+  if (code !== undefined) wrapped.code = code;
+  return wrapped;
 }

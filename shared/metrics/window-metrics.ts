@@ -64,7 +64,7 @@ export function createWindowMetrics(register: Registry): WindowMetrics {
     }),
     batchDuration: new Histogram({
       name: 'activity_reindex_batch_duration_seconds',
-      help: 'Time spent processing each batch (page): evaluation and handing its activities to the publisher.',
+      help: 'Time spent publishing each batch of batchSize rows once the rate admitted it (its evaluation ran ahead, in a worker).',
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),

@@ -45,6 +45,33 @@ test("the windows of one process share one watch of the stream: one check per po
   assert.equal(checks, 3);
 });
 
+test('a check that fails is asked again before the windows waiting on it fail; one that keeps failing fails them', async () => {
+  let calls = 0;
+  let failures = 2;
+  const jsm = {
+    streams: {
+      info: async () => {
+        calls++;
+        if (failures-- > 0) throw new Error('timeout');
+        return { config: { max_bytes: 1000, max_msgs: -1 }, state: { bytes: 0, messages: 0, first_seq: 1, last_seq: 0 } };
+      },
+    },
+    consumers: { info: async () => ({ ack_floor: { stream_seq: 0 } }) },
+  } as unknown as JetStreamManager;
+  const first = watchStreamRoom(jsm, { stream: 'S', consumer: 'sink', pollMs: 1 });
+  const windows = Array.from({ length: 10 }, () => createFlowControl(first));
+  await Promise.all(windows.map((w) => w.ready()));
+  assert.equal(calls, 3, 'two blips, then room: asked three times, and no window failed');
+
+  failures = Number.POSITIVE_INFINITY;
+  calls = 0;
+  const room = watchStreamRoom(jsm, { stream: 'S', consumer: 'sink', pollMs: 1, checkRetries: 2 });
+  const shared = Array.from({ length: 5 }, () => createFlowControl(room));
+  const results = await Promise.allSettled(shared.map((w) => w.ready()));
+  assert.deepEqual(results.map((r) => r.status), Array(5).fill('rejected'), 'NATS not answering: every waiting window fails (503, redelivered)');
+  assert.equal(calls, 3, 'one shared check, asked three times (two retries), for five windows');
+});
+
 test('near max bytes, publishing waits for a paused sink instead of letting discard: old drop what it has not read', { skip: !natsServerAvailable() && 'nats-server is not installed' }, async (t) => {
   const server = await startNatsServer();
   const nc = await connectNats(server.url);

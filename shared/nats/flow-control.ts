@@ -1,5 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import pRetry from 'p-retry';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
+import { errors as natsErrors } from '@nats-io/transport-node';
 
 /**
  * Flow control for a `discard: old` stream (DESIGN.md §4.3): a full stream
@@ -39,6 +41,8 @@ export interface StreamRoomOptions {
   /** Share of the stream's limit the unconsumed messages may fill (default 0.8): the rest absorbs what is in flight. */
   highWater?: number;
   pollMs?: number;
+  /** Retries of a failed check of the stream before every waiting window fails (default 3). */
+  checkRetries?: number;
 }
 
 export interface FlowControlOptions {
@@ -75,7 +79,12 @@ export function watchStreamRoom(jsm: JetStreamManager, opts: StreamRoomOptions):
   let full = false;
   const whenFull = new Set<() => void>();
 
-  const isFull = async (): Promise<boolean> => {
+  // One failed check would fail every window of the instance at once (503,
+  // redelivered): a blip (a timeout, a leader moving) is asked again first.
+  const isFull = (): Promise<boolean> =>
+    pRetry(checkOnce, { retries: opts.checkRetries ?? 3, minTimeout: 100, maxTimeout: 1_000, shouldRetry: ({ error }) => isTransientCheckError(error) });
+
+  const checkOnce = async (): Promise<boolean> => {
     const { config, state } = await jsm.streams.info(opts.stream);
     if (!(config.max_bytes > 0) && !(config.max_msgs > 0)) return false;
     let ackFloor: number | undefined;
@@ -96,7 +105,13 @@ export function watchStreamRoom(jsm: JetStreamManager, opts: StreamRoomOptions):
       while (await isFull()) {
         if (!full) {
           full = true;
-          for (const call of whenFull) call();
+          for (const call of whenFull) {
+            try {
+              call();
+            } catch {
+              // A window's metrics callback must not fail every window's check.
+            }
+          }
         }
         await delay(pollMs);
       }
@@ -150,4 +165,12 @@ export function createFlowControl(room: StreamRoom, opts: FlowControlOptions = {
       return waitedMs;
     },
   };
+}
+
+// A closed connection, or an answer the server means (an API error under
+// 500), will not change when asked again.
+function isTransientCheckError(error: Error): boolean {
+  if (error instanceof natsErrors.ClosedConnectionError || error instanceof natsErrors.DrainingConnectionError) return false;
+  if (error instanceof JetStreamApiError) return error.status >= 500;
+  return true;
 }
