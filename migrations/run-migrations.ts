@@ -22,6 +22,11 @@ const SHARED_LEDGER = 'audit.schema_migrations';
  */
 export type DatabaseKind = 'empty' | 'embedded' | 'activity-system' | 'unknown';
 
+/** The databases this runner changes: an empty one, or one it laid out. */
+function actsOn(kind: DatabaseKind): boolean {
+  return kind === 'empty' || kind === 'embedded';
+}
+
 export interface MigrationPlan {
   kind: DatabaseKind;
   /** One line saying what the database is and why. */
@@ -83,11 +88,10 @@ export async function planMigrations(client: ClickHouseClient, opts: { dir?: str
       );
     }
   }
-  const acting = kind === 'empty' || kind === 'embedded';
   return {
     kind,
     reason,
-    pending: acting ? files.filter((m) => !ledger.has(m.version)).map((m) => m.file) : [],
+    pending: actsOn(kind) ? files.filter((m) => !ledger.has(m.version)).map((m) => m.file) : [],
     alreadyApplied: files.filter((m) => ledger.has(m.version)).map((m) => m.file),
   };
 }
@@ -111,7 +115,7 @@ export async function applyMigrations(client: ClickHouseClient, plan: MigrationP
   const dir = opts.dir ?? DEFAULT_DIR;
   const result: MigrationResult = { ...plan, applied: [], rebuilt: [] };
   // Whatever plan a caller passes, a database this runner did not lay out is left as it is.
-  if (plan.pending.length === 0 || !(plan.kind === 'empty' || plan.kind === 'embedded')) return result;
+  if (plan.pending.length === 0 || !actsOn(plan.kind)) return result;
   const legacy = plan.kind === 'embedded' && !(await tableExists(client, LEDGER)) ? await readLedger(client, SHARED_LEDGER) : undefined;
   for (const statement of splitStatements(renderMigration(BOOTSTRAP, opts.cluster))) await client.command({ query: statement });
   // A database laid out before this runner had its own ledger: carry its rows over.

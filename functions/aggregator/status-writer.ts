@@ -123,22 +123,15 @@ export function createStatusWriter(opts: StatusWriterOptions): StatusWriter {
       return;
     }
     const finished = (j: ReindexJob) => TERMINAL_PHASES.has(j.status?.phase ?? 'Pending');
-    const changed = reduction.dropped.some((d) => d === undefined);
-    let finishedJob = changed && !finished(read) && finished(written);
+    // Nothing written leaves `written` the job as read: it cannot have finished here.
+    let finishedJob = !finished(read) && finished(written);
     const { dropped } = reduction;
     batch.forEach((w, i) => {
       const reason = dropped[i];
       w.resolve({ job: written, ...(reason ? { dropped: reason } : {}), ...(!reason && finishedJob ? { finishedJob } : {}) });
       if (!reason) finishedJob = false;
     });
-    // The status is written and every caller answered: an Event that cannot be recorded is only logged.
-    for (const event of reduction.events) {
-      try {
-        await opts.recordEvent(written, event);
-      } catch (err) {
-        opts.log.warn({ err, reindexJob: name, reason: event.reason }, 'Failed to record a ReindexJob Event');
-      }
-    }
+    for (const event of reduction.events) await opts.recordEvent(written, event);
   }
 
   return {

@@ -8,6 +8,7 @@ import type { ReindexJob } from '../api/reindex-job.js';
 import type { Logger } from '../log.js';
 import type { JobEvent } from './job-event.js';
 
+/** Records one Event; never rejects (a failure is logged), so callers need no guard. */
 export type RecordEvent = (job: ReindexJob, event: JobEvent) => Promise<void>;
 
 export interface EventRecorderOptions {

@@ -1,8 +1,8 @@
 import pRetry from 'p-retry';
-import { errors as natsErrors } from '@nats-io/transport-node';
-import { JetStreamApiError, type JetStreamClient, type PubAck } from '@nats-io/jetstream';
+import type { JetStreamClient, PubAck } from '@nats-io/jetstream';
 import { UnavailableError } from '../errors/unavailable-error.js';
 import type { FlowControl } from './flow-control.js';
+import { isTransientNatsError } from './transient-error.js';
 
 export interface AckedPublisherOptions {
   /** Publishes awaiting their ack at once; `send` makes the caller wait when this many are out. */
@@ -69,7 +69,7 @@ export function createAckedPublisher(js: Pick<JetStreamClient, 'publish'>, opts:
     maxTimeout: opts.maxBackoffMs ?? 2_000,
     // Once one message has failed for good the window is lost anyway:
     // stop retrying the rest so the 503 goes out promptly.
-    shouldRetry: ({ error }: { error: Error }) => failure === undefined && isTransient(error),
+    shouldRetry: ({ error }: { error: Error }) => failure === undefined && isTransientNatsError(error),
   };
 
   const settled = () => {
@@ -139,13 +139,4 @@ export function createAckedPublisher(js: Pick<JetStreamClient, 'publish'>, opts:
       return { ...counts, ...(opts.flowControl ? { flowControlWaitMs: opts.flowControl.waitedMs } : {}) };
     },
   };
-}
-
-// Timeouts, no responders (a stream leader moving) and a server answering
-// 503 can pass; a closed connection or a request the server rejected will
-// not get better by asking again.
-function isTransient(error: Error): boolean {
-  if (error instanceof natsErrors.ClosedConnectionError || error instanceof natsErrors.DrainingConnectionError) return false;
-  if (error instanceof JetStreamApiError) return error.status >= 500;
-  return true;
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pRetry from 'p-retry';
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from '@nats-io/jetstream';
-import { errors as natsErrors } from '@nats-io/transport-node';
+import { isTransientNatsError } from './transient-error.js';
 
 /**
  * Flow control for a `discard: old` stream (DESIGN.md §4.3): a full stream
@@ -82,7 +82,7 @@ export function watchStreamRoom(jsm: JetStreamManager, opts: StreamRoomOptions):
   // One failed check would fail every window of the instance at once (503,
   // redelivered): a blip (a timeout, a leader moving) is asked again first.
   const isFull = (): Promise<boolean> =>
-    pRetry(checkOnce, { retries: opts.checkRetries ?? 3, minTimeout: 100, maxTimeout: 1_000, shouldRetry: ({ error }) => isTransientCheckError(error) });
+    pRetry(checkOnce, { retries: opts.checkRetries ?? 3, minTimeout: 100, maxTimeout: 1_000, shouldRetry: ({ error }) => isTransientNatsError(error) });
 
   const checkOnce = async (): Promise<boolean> => {
     const { config, state } = await jsm.streams.info(opts.stream);
@@ -165,12 +165,4 @@ export function createFlowControl(room: StreamRoom, opts: FlowControlOptions = {
       return waitedMs;
     },
   };
-}
-
-// A closed connection, or an answer the server means (an API error under
-// 500), will not change when asked again.
-function isTransientCheckError(error: Error): boolean {
-  if (error instanceof natsErrors.ClosedConnectionError || error instanceof natsErrors.DrainingConnectionError) return false;
-  if (error instanceof JetStreamApiError) return error.status >= 500;
-  return true;
 }
